@@ -1,0 +1,3 @@
+from hacc.cli import main
+
+main()

@@ -1,0 +1,75 @@
+"""The registry of diagnostic codes.
+
+Every diagnostic hacc can report has a code here: `HA` and three digits,
+grouped by layer (HA0xx language and structure, HA1xx corosync and quorum,
+HA2xx Pacemaker, HA3xx keepalived, HA4xx haproxy, HA5xx across layers).
+The parser and the model builder declare their codes with `define`; lint rules
+are declared with `hacc.checks.registry.rule`, which calls `define` too. A
+code is never reused: retired codes move to `RETIRED`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+from hacc.diagnostics.model import Diagnostic, Label, Severity, Span
+
+
+@dataclass(frozen=True)
+class Code:
+    """A diagnostic code with its documentation.
+
+    `fixed` codes describe input that cannot be compiled at all (a syntax
+    error, a dangling reference); they cannot be suppressed or downgraded.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    fixed: bool
+
+    def at(
+        self,
+        span: Span,
+        message: str,
+        *,
+        help: str | None = None,
+        labels: tuple[Label, ...] | list[Label] = (),
+        notes: tuple[str, ...] | list[str] = (),
+        path: str | None = None,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        return Diagnostic(
+            code=self.code,
+            name=self.name,
+            severity=self.severity if severity is None else severity,
+            message=message,
+            span=span,
+            labels=tuple(labels),
+            help=help,
+            notes=tuple(notes),
+            path=path,
+            suppressible=not self.fixed,
+        )
+
+
+CODES: dict[str, Code] = {}
+
+# Codes that were renamed or retired: old code -> new code (or None).
+RETIRED: dict[str, str | None] = {}
+
+
+def define(code: str, name: str, severity: Severity, doc: str, *, fixed: bool = False) -> Code:
+    """Register a code. `doc` follows the rule page template; its first line
+    is the one-line summary."""
+    if code in CODES or code in RETIRED:
+        raise ValueError(f"diagnostic code {code} is already taken")
+    if any(c.name == name for c in CODES.values()):
+        raise ValueError(f"diagnostic name {name} is already taken")
+    doc = inspect.cleandoc(doc)
+    entry = Code(code, name, severity, doc.splitlines()[0], doc, fixed)
+    CODES[code] = entry
+    return entry

@@ -1,0 +1,143 @@
+"""Turn diagnostics into text for people (rustc style) or machines.
+
+The text format shows the source line with a caret under the span:
+
+    error[HA013]: `5x` is not a duration
+     --> cluster.ha:7:15
+      |
+    7 |         token 5x
+      |               ^^ expected a number with a unit
+      |
+      = help: write a number and a unit, e.g. `500ms`, `5s` or `1m`
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable
+
+from hacc.diagnostics.model import Diagnostic, Label, Severity, Span
+from hacc.source.files import SourceMap
+
+_COLORS = {
+    Severity.ERROR: "\x1b[1;31m",
+    Severity.WARNING: "\x1b[1;33m",
+    Severity.NOTE: "\x1b[1;36m",
+}
+_BLUE = "\x1b[1;34m"
+_BOLD = "\x1b[1m"
+_RESET = "\x1b[0m"
+_TAB = "    "
+
+
+def _printable(line: str) -> str:
+    """Expand tabs and replace control characters so a hostile source line
+    cannot move the cursor or corrupt the terminal (one column per char)."""
+    out = []
+    for ch in line:
+        if ch == "\t":
+            out.append(_TAB)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            out.append("\N{REPLACEMENT CHARACTER}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _display_col(line: str, col: int) -> int:
+    """The 0-based screen column of 1-based source column `col`."""
+    prefix = line[: max(col - 1, 0)]
+    return len(prefix) + prefix.count("\t") * (len(_TAB) - 1)
+
+
+class _Painter:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, style: str) -> str:
+        return f"{style}{text}{_RESET}" if self.color else text
+
+
+def render_text(diagnostics: Iterable[Diagnostic], sources: SourceMap, *, color: bool = False) -> str:
+    paint = _Painter(color)
+    blocks = [_render_one(d, sources, paint) for d in diagnostics]
+    return "\n".join(blocks)
+
+
+def _render_one(diag: Diagnostic, sources: SourceMap, paint: _Painter) -> str:
+    style = _COLORS[diag.severity]
+    head = paint(f"{diag.severity}[{diag.code}]", style) + paint(f": {diag.message}", _BOLD)
+    # The primary span and the labels that share its file go in one snippet;
+    # labels in other files (e.g. an included file) get their own.
+    by_file: dict[str, list[tuple[Span, str, bool]]] = {diag.span.file: [(diag.span, "", True)]}
+    for label in diag.labels:
+        by_file.setdefault(label.span.file, []).append((label.span, label.message, False))
+    width = max(len(str(s.line)) for spans in by_file.values() for s, _, _ in spans)
+    gutter = " " * width
+    lines = [head]
+    for index, (file, spans) in enumerate(by_file.items()):
+        first = spans[0][0]
+        arrow = "-->" if index == 0 else ":::"
+        lines.append(f"{gutter}{paint(arrow, _BLUE)} {first}")
+        lines.extend(_snippet(file, spans, sources, width, style, paint))
+    for note in diag.notes:
+        lines.append(f"{gutter} {paint('=', _BLUE)} {paint('note', _BOLD)}: {note}")
+    if diag.help:
+        lines.append(f"{gutter} {paint('=', _BLUE)} {paint('help', _BOLD)}: {diag.help}")
+    return "\n".join(lines) + "\n"
+
+
+def _snippet(file, spans, sources: SourceMap, width: int, style: str, paint: _Painter) -> list[str]:
+    bar = paint(" " * width + " |", _BLUE)
+    out = [bar]
+    shown = sorted({s.line for s, _, _ in spans})
+    previous = None
+    for lineno in shown:
+        text = sources.line(file, lineno)
+        if text is None:
+            continue
+        if previous is not None and lineno > previous + 1:
+            out.append(paint("...", _BLUE))
+        previous = lineno
+        out.append(paint(f"{lineno:>{width}} |", _BLUE) + " " + _printable(text))
+        for span, message, primary in spans:
+            if span.line != lineno:
+                continue
+            start = _display_col(text, span.col)
+            end_col = span.end_col if span.end_line == span.line else len(text) + 1
+            end = max(_display_col(text, end_col), start + 1)
+            mark = ("^" if primary else "-") * (end - start)
+            mark_style = style if primary else _BLUE
+            tail = f" {message}" if message else ""
+            out.append(bar + " " + " " * start + paint(mark + tail, mark_style))
+    out.append(bar)
+    return out
+
+
+def render_concise(diagnostics: Iterable[Diagnostic]) -> str:
+    return "".join(f"{d.span}: {d.severity}[{d.code}] {d.message}\n" for d in diagnostics)
+
+
+def render_json(diagnostics: list[Diagnostic]) -> str:
+    counts = {str(s): 0 for s in Severity}
+    for d in diagnostics:
+        counts[str(d.severity)] += 1
+    payload = {"diagnostics": [d.to_dict() for d in diagnostics], "summary": counts}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def summary_line(diagnostics: list[Diagnostic]) -> str | None:
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+    if not errors and not warnings:
+        return None
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
+__all__ = ["Label", "render_concise", "render_json", "render_text", "summary_line"]

@@ -1,0 +1,155 @@
+"""Run Lark over one file's text and build the statement tree with spans."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from hacc.diagnostics.codes import define
+from hacc.diagnostics.model import Diagnostic, Severity, Span
+from hacc.parse.ast import Argument, Pair, Statement, Value
+from hacc.parse.strings import EscapeError, decode
+from hacc.parse.syntax_errors import SYNTAX, translate
+
+BAD_TEXT = define(
+    "HA002",
+    "invalid-character",
+    Severity.ERROR,
+    """
+    The source holds a control character, an invisible bidirectional
+    override, or a string with an invalid escape.
+
+    ## What it checks
+    Outside of line ends and tabs, `.ha` files may not contain control
+    characters (U+0000-U+001F, U+007F-U+009F) or the Unicode bidirectional
+    controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), not even in
+    comments. Quoted strings may only use the escapes `\\\\`, `\\"`, `\\n`, `\\t`,
+    `\\r`, `\\xHH` and `\\u{H...}`.
+
+    ## Why it matters
+    Invisible characters make a file read differently from what it does
+    ("Trojan Source"), and control characters in a value can break out of the
+    directive it is written into.
+
+    ## Example
+    ```
+    cluster "web\\q" { }
+    ```
+
+    ## Fix
+    Delete the character, or write it with an escape inside a quoted string.
+    """,
+    fixed=True,
+)
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+@functools.lru_cache(maxsize=1)
+def _lark():
+    from lark import Lark
+
+    from hacc.resources import grammar_path
+
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        propagate_positions=False,
+        maybe_placeholders=False,
+    )
+
+
+def parse_text(text: str, file: str) -> tuple[list[Statement], list[Diagnostic]]:
+    """Parse one file. On a syntax error the statements are empty and the
+    diagnostics explain the first error (LALR cannot safely go on)."""
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        return [], [_forbidden_character(text, bad, file)]
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as exc:
+        return [], [translate(exc, text, file)]
+    builder = _Builder(file)
+    statements = builder.body(tree.children[0])
+    return statements, builder.diagnostics
+
+
+def _forbidden_character(text: str, match: re.Match, file: str) -> Diagnostic:
+    offset = match.start()
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return BAD_TEXT.at(
+        Span(file, line, col, line, col + 1),
+        f"invisible or control character U+{ord(match.group()):04X} in the source",
+        help="delete it; inside a quoted string, write it as an escape such as `\\u{...}` if you really need it",
+    )
+
+
+class _Builder:
+    """Turn Lark's tree into `Statement`s; tokens carry their own positions."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    def span(self, token, length: int | None = None) -> Span:
+        end_col = token.end_column if length is None else token.column + length
+        return Span(self.file, token.line, token.column, token.end_line, end_col)
+
+    def body(self, tree) -> list[Statement]:
+        return [self.statement(child) for child in tree.children]
+
+    def statement(self, tree) -> Statement:
+        children = list(tree.children)
+        block = None
+        block_span = None
+        if children and getattr(children[-1], "data", None) == "block":
+            block_tree = children.pop()
+            lbrace, body, rbrace = block_tree.children
+            block = tuple(self.body(body))
+            block_span = self.span(lbrace)
+            end = rbrace
+        else:
+            end = children[-1]
+        if tree.data == "directive":
+            keyword_token, arg_tokens = children[0], children[1:]
+            keyword: str | None = str(keyword_token)
+        else:
+            keyword_token, arg_tokens = children[0], children
+            keyword = None
+        args: tuple[Argument, ...] = tuple(self.argument(t) for t in arg_tokens)
+        start = self.span(keyword_token)
+        stop = self.span(end)
+        span = Span(self.file, start.line, start.col, stop.end_line, stop.end_col)
+        return Statement(keyword, start if keyword else args[0].span, args, block, span, block_span)
+
+    def argument(self, token) -> Argument:
+        if token.type == "PAIR":
+            key, _, raw = str(token).partition("=")
+            key_span = Span(self.file, token.line, token.column, token.line, token.column + len(key))
+            value_col = token.column + len(key) + 1
+            value = self.value(raw, token.line, value_col)
+            return Pair(key, key_span, value, self.span(token))
+        return self.value(str(token), token.line, token.column)
+
+    def value(self, raw: str, line: int, col: int) -> Value:
+        span = Span(self.file, line, col, line, col + len(raw))
+        if not raw.startswith('"'):
+            return Value(raw, False, span)
+        try:
+            return Value(decode(raw[1:-1]), True, span)
+        except EscapeError as exc:
+            at = col + 1 + exc.offset
+            self.diagnostics.append(
+                BAD_TEXT.at(
+                    Span(self.file, line, at, line, at + exc.length),
+                    str(exc),
+                    help='use `\\\\` for a backslash, `\\"` for a quote, or `\\u{...}` for any character',
+                )
+            )
+            return Value(raw[1:-1], True, span)
+
+
+__all__ = ["SYNTAX", "parse_text"]
