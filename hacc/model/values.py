@@ -1,0 +1,175 @@
+"""Value types shared by every layer of the model: durations, endpoints,
+secret references, and `Located`, the base that gives model elements spans.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from hacc.diagnostics.model import Span
+
+_DURATION = re.compile(r"(?P<num>[0-9]+(?:\.[0-9]+)?)(?P<unit>ms|s|m|h|d)\Z")
+_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+# Largest unit first, so `text` picks the largest one that divides exactly.
+_UNITS_DESC = ("d", "h", "m", "s", "ms")
+
+NOWHERE = Span("<unknown>", 1, 1, 1, 2)
+
+
+@dataclass
+class Located:
+    """A model element that remembers where it came from.
+
+    `span` covers the statement (or JSON object); `at` holds the spans of
+    individual fields, so a check can point at `vrid 300` rather than at the
+    whole `vrrp` block.
+    """
+
+    span: Span = field(default=NOWHERE, compare=False, repr=False, kw_only=True)
+    at: dict = field(default_factory=dict, compare=False, repr=False, kw_only=True)
+
+    def span_of(self, name: str, *more: str | int) -> Span:
+        """The span of field `name` (or `name.more...`), else the element's."""
+        key = (name, *more)
+        return self.at.get(key if more else name, self.at.get(name, self.span))
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """A length of time, kept in milliseconds. Written with a unit in `.ha`
+    (`500ms`, `5s`, `1m`) and converted to each daemon's unit on output."""
+
+    ms: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Duration":
+        if text == "0":
+            return cls(0)
+        match = _DURATION.match(text)
+        if not match:
+            raise ValueError(f"`{text}` is not a duration")
+        value = float(match["num"]) * _UNIT_MS[match["unit"]]
+        if value != int(value):
+            raise ValueError(f"`{text}` is not a whole number of milliseconds")
+        return cls(int(value))
+
+    @property
+    def seconds(self) -> float:
+        return self.ms / 1000
+
+    def text(self) -> str:
+        """Canonical spelling in the largest unit that divides exactly."""
+        if self.ms == 0:
+            return "0s"
+        for unit in _UNITS_DESC:
+            if self.ms % _UNIT_MS[unit] == 0:
+                return f"{self.ms // _UNIT_MS[unit]}{unit}"
+        raise AssertionError("unreachable: ms divides every duration")
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """`host:port` where host is an IP address, a DNS name, or None for
+    "every address" (`*:80` or `:80`). The port may be absent."""
+
+    host: str | None
+    port: int | None
+
+    @property
+    def ip(self) -> IPAddress | None:
+        if self.host is None:
+            return None
+        try:
+            return ipaddress.ip_address(self.host)
+        except ValueError:
+            return None
+
+    @classmethod
+    def parse(cls, text: str) -> "Endpoint":
+        host, port = _split_endpoint(text)
+        return cls(host, port)
+
+    def host_text(self) -> str:
+        if self.host is None:
+            return "*"
+        return self.host
+
+    def __str__(self) -> str:
+        host = self.host_text()
+        if self.ip is not None and self.ip.version == 6:
+            host = f"[{host}]"
+        return host if self.port is None else f"{host}:{self.port}"
+
+
+def _split_endpoint(text: str) -> tuple[str | None, int | None]:
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0:
+            raise ValueError(f"`{text}` has `[` without `]`")
+        host, rest = text[1:close], text[close + 1 :]
+        ipaddress.IPv6Address(host)
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"unexpected `{rest}` after `]` in `{text}`")
+        return host, _port(rest[1:], text) if rest else None
+    if text.count(":") > 1:
+        # A bare IPv6 address cannot carry a port: the colons are ambiguous.
+        ipaddress.IPv6Address(text)
+        return text, None
+    host, sep, port = text.partition(":")
+    host_value = None if host in ("", "*") else host
+    if host_value is not None:
+        _check_host(host_value)
+    return host_value, _port(port, text) if sep else None
+
+
+def _port(text: str, whole: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"`{whole}` has no valid port number")
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port {port} in `{whole}` is outside 1..65535")
+    return port
+
+
+_HOSTNAME = re.compile(r"(?=.{1,253}\Z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\Z")
+
+
+def _check_host(host: str) -> None:
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    if re.fullmatch(r"[0-9.]+", host):
+        raise ValueError(f"`{host}` is not a valid IPv4 address")
+    if not _HOSTNAME.match(host):
+        raise ValueError(f"`{host}` is neither an IP address nor a host name")
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """`secret:NAME`: a value read at build time from the environment or a
+    secrets file, and never printed."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f"secret:{self.name}"
+
+
+def parse_ip(text: str) -> IPAddress:
+    return ipaddress.ip_address(text)
+
+
+def parse_interface(text: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
+    """An address with an optional prefix length (`192.168.1.100/24`). The
+    host bits are kept: a VIP is an address, not a network."""
+    return ipaddress.ip_interface(text)
