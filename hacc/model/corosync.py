@@ -9,8 +9,9 @@ they say. The tables drive lowering, the schema test and the emitter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from hacc.model.values import Duration, Located
+from hacc.model.values import Duration, IPAddress, Located
 
 # totem keys corosync 3.1 documents (corosync.conf(5)) that hacc passes
 # through; keys hacc writes itself (version, cluster_name, transport, crypto_*,
@@ -123,29 +124,6 @@ LOGGING_OPTIONS: dict[str, str] = {
 KIND_TO_LOWERING = {"ms": "str", "s": "str", "int": "int", "bool": "bool", "str": "str"}
 
 
-@dataclass
-class Link(Located):
-    number: int = 0
-    options: dict = field(default_factory=dict)
-
-
-@dataclass
-class QDevice(Located):
-    options: dict = field(default_factory=dict)
-
-    @property
-    def model(self) -> str:
-        return self.options.get("model", "net")
-
-
-@dataclass
-class Quorum(Located):
-    options: dict = field(default_factory=dict)
-    auto_tie_breaker_node: str | list[int] | None = None
-    qdevice: QDevice | None = None
-
-    def flag(self, name: str) -> bool:
-        return bool(self.options.get(name, False))
 
 
 @dataclass
@@ -156,15 +134,89 @@ class Crypto(Located):
 
 
 @dataclass
+class Link(Located):
+    number: int = 0
+    knet_link_priority: int | None = None
+    knet_ping_interval: Duration | None = None
+    knet_ping_timeout: Duration | None = None
+    knet_ping_precision: int | None = None
+    knet_pong_count: int | None = None
+    knet_transport: str | None = None
+    bindnetaddr: IPAddress | None = None
+    broadcast: bool | None = None
+    mcastaddr: IPAddress | None = None
+    mcastport: int | None = None
+    ttl: int | None = None
+
+
+@dataclass
+class QDevice(Located):
+    model: str = "net"
+    votes: int | None = None
+    timeout: Duration | None = None
+    sync_timeout: Duration | None = None
+    host: str = ""
+    port: int | None = None
+    algorithm: str = "ffsplit"
+    tie_breaker: str | None = None
+    tls: str | None = None
+    connect_timeout: Duration | None = None
+    force_ip_version: int | None = None
+
+
+@dataclass
+class Quorum(Located):
+    two_node: bool | None = None
+    wait_for_all: bool | None = None
+    last_man_standing: bool | None = None
+    last_man_standing_window: Duration | None = None
+    auto_tie_breaker: bool | None = None
+    auto_tie_breaker_node: str | list[int] | None = None
+    expected_votes: int | None = None
+    allow_downscale: bool | None = None
+    qdevice: QDevice | None = None
+
+
+@dataclass
+class Logging(Located):
+    to_syslog: bool | None = None
+    to_logfile: bool | None = None
+    to_stderr: bool | None = None
+    logfile: str | None = None
+    timestamp: str | None = None
+    debug: str | None = None
+    fileline: bool | None = None
+    function_name: bool | None = None
+    blackbox: bool | None = None
+    syslog_facility: str | None = None
+    syslog_priority: str | None = None
+    logfile_priority: str | None = None
+
+
+@dataclass
 class Corosync(Located):
     transport: str = "knet"
     crypto: Crypto | None = None
     keyfile: str | None = None
-    totem: dict = field(default_factory=dict)
+    totem: dict[str, Any] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     quorum: Quorum | None = None
-    logging: dict = field(default_factory=dict)
+    logging: Logging | None = None
 
-    def duration(self, key: str) -> Duration | None:
+    def __post_init__(self) -> None:
+        # totem passes arbitrary known keys through; durations still need
+        # their type so emitters and checks can compute with them.
+        for key, value in self.totem.items():
+            if TOTEM_OPTIONS.get(key) in ("ms", "s") and isinstance(value, str):
+                self.totem[key] = Duration.parse(value)
+
+    def timing(self, key: str) -> Duration | None:
         value = self.totem.get(key)
         return value if isinstance(value, Duration) else None
+
+    @property
+    def crypto_enabled(self) -> bool:
+        return self.crypto is not None and (self.crypto.cipher != "none" or self.crypto.hash != "none")
+
+    def link(self, number: int) -> Link | None:
+        return next((link for link in self.links if link.number == number), None)

@@ -29,11 +29,24 @@ class Located:
 
     span: Span = field(default=NOWHERE, compare=False, repr=False, kw_only=True)
     at: dict = field(default_factory=dict, compare=False, repr=False, kw_only=True)
+    path: tuple = field(default=(), compare=False, repr=False, kw_only=True)
 
     def span_of(self, name: str, *more: str | int) -> Span:
-        """The span of field `name` (or `name.more...`), else the element's."""
-        key = (name, *more)
-        return self.at.get(key if more else name, self.at.get(name, self.span))
+        """The span of field `name` (or of its entry `more`), else the
+        element's own span."""
+        if more:
+            found = self.at.get((name, *more))
+            if found is not None:
+                return found
+        return self.at.get(name, self.span)
+
+    def path_of(self, *more: str | int) -> str:
+        """The JSON path of this element (or of one of its fields), as
+        diagnostics report it: `keepalived.instances[0].vrid`."""
+        out = ""
+        for part in self.path + more:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out
 
 
 @dataclass(frozen=True, order=True)
@@ -73,6 +86,7 @@ class Duration:
 
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ class Lowered:
     data: dict
     spans: dict[tuple, Span]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    incomplete: set[tuple] = field(default_factory=set)
 
 
 def lower(statements: list[Statement], file: str) -> Lowered:
     low = Lowering()
     data = lower_file(low, statements, file)
-    return Lowered(data, low.spans, low.diagnostics)
+    return Lowered(data, low.spans, low.diagnostics, low.incomplete)

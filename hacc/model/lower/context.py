@@ -8,13 +8,13 @@ that later stages (schema validation, checks) can point back at the source.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Label, Severity, Span
+from hacc.diagnostics.suggest import suggest
 from hacc.parse.ast import Pair, Statement, Value
 
 UNKNOWN = define(
@@ -116,6 +116,9 @@ class Lowering:
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.spans: dict[Path, Span] = {}
+        # Objects with a statement that could not be lowered: the schema's
+        # "missing ..." errors there would only repeat the first error.
+        self.incomplete: set[Path] = set()
         self._first: dict[tuple[Path, str], Span] = {}
 
     def report(self, diagnostic: Diagnostic) -> None:
@@ -222,11 +225,6 @@ def span_of(args: Iterable) -> Span:
     return _span_from(args)
 
 
-def suggest(word: str, choices: Iterable[str]) -> str | None:
-    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return match[0] if match else None
-
-
 def unknown_statement(low: Lowering, stmt: Statement, where: str, choices: Iterable[str]) -> None:
     choices = list(choices)
     accepted = [f"`{c}`" for c in sorted(c for c in choices if c)]
@@ -250,6 +248,7 @@ def dispatch(low: Lowering, stmts: Iterable[Statement], handlers: dict[str, Hand
     pairs has the keyword ""). Unknown keywords go to `fallback` when the
     block passes them through, else they are reported."""
     for stmt in stmts:
+        before = len(low.diagnostics)
         keyword = stmt.keyword if stmt.keyword is not None else ""
         handler = handlers.get(keyword)
         if handler is not None:
@@ -258,6 +257,8 @@ def dispatch(low: Lowering, stmts: Iterable[Statement], handlers: dict[str, Hand
             fallback(low, stmt, obj, path)
         else:
             unknown_statement(low, stmt, where, handlers)
+        if len(low.diagnostics) > before:
+            low.incomplete.add(path)
 
 
 def setting(key: str, kind: str = "str", usage: str | None = None) -> Handler:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hacc.diagnostics.suggest import suggest
 from hacc.model.corosync import (
     KIND_TO_LOWERING,
     LINK_OPTIONS,
@@ -21,7 +22,6 @@ from hacc.model.lower.context import (
     read_pairs,
     setting,
     single_value,
-    suggest,
 )
 from hacc.parse.ast import Statement
 

@@ -1,0 +1,38 @@
+"""Small helpers shared by the rule modules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from hacc.checks.registry import Finding
+from hacc.diagnostics.model import Label
+
+T = TypeVar("T")
+
+
+def duplicates(items: Iterable[T], key: Callable[[T], object]) -> Iterator[tuple[T, T]]:
+    """(first, later) for every item whose key was already seen. Indexing by
+    key keeps this linear however many items there are."""
+    first: dict = {}
+    for item in items:
+        k = key(item)
+        if k in first:
+            yield first[k], item
+        else:
+            first[k] = item
+
+
+def duplicate_findings(items, key, what: str, name=lambda x: x.name, span=lambda x: x.span_of("name")) -> Iterator[Finding]:
+    for first, later in duplicates(items, key):
+        yield Finding(
+            span(later),
+            f"{what} `{name(later)}` is defined twice",
+            labels=(Label(span(first), "first defined here"),),
+            help=f"rename one of them; every {what} needs its own name",
+            path=later.path_of(),
+        )
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -1,0 +1,78 @@
+"""The lint rule registry.
+
+A rule is a function that takes the typed cluster and yields `Finding`s. It
+is registered with its code, slug name and default severity; its docstring,
+in the rule-page template (What it checks / Why it matters / Example / Fix /
+References), is the rule's documentation:
+
+    @rule("HA303", "vrrp-priority-equal", Severity.ERROR)
+    def equal_priorities(cluster):
+        '''Two nodes have the same priority in one VRRP instance. ...'''
+        ...
+        yield Finding(span, "...", help="...")
+
+The registry turns findings into diagnostics carrying the rule's code, so a
+rule never repeats it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from hacc.diagnostics.codes import Code, define
+from hacc.diagnostics.model import Diagnostic, Label, Severity, Span
+
+
+@dataclass(frozen=True)
+class Finding:
+    span: Span
+    message: str
+    help: str | None = None
+    labels: tuple[Label, ...] = ()
+    notes: tuple[str, ...] = ()
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: Code
+    check: Callable[..., Iterable[Finding]]
+    layer: str | None  # the layer that must be present for the rule to run
+
+
+RULES: list[Rule] = []
+
+
+def rule(code: str, name: str, severity: Severity, *, layer: str | None = None, fixed: bool = False):
+    """Register a lint rule. `fixed` rules report input that cannot be
+    compiled; they cannot be suppressed or downgraded."""
+
+    def register(check):
+        if not check.__doc__:
+            raise ValueError(f"rule {code} needs a docstring: it is the rule's documentation")
+        entry = define(code, name, severity, check.__doc__, fixed=fixed)
+        RULES.append(Rule(entry, check, layer))
+        check.rule_code = entry
+        return check
+
+    return register
+
+
+def run(cluster) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    for entry in RULES:
+        if entry.layer is not None and getattr(cluster, entry.layer) is None:
+            continue
+        for finding in entry.check(cluster):
+            diagnostics.append(
+                entry.code.at(
+                    finding.span,
+                    finding.message,
+                    help=finding.help,
+                    labels=finding.labels,
+                    notes=finding.notes,
+                    path=finding.path,
+                )
+            )
+    return diagnostics

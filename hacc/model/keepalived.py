@@ -1,0 +1,178 @@
+"""The keepalived layer of the model: track scripts, VRRP instances, sync
+groups and LVS virtual servers, with the per-node views keepalived.conf
+needs (which nodes run an instance, in which initial state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from hacc.model.values import Duration, Endpoint, IPAddress, IPInterface, Located, SecretRef
+
+
+@dataclass
+class VrrpScript(Located):
+    name: str = ""
+    command: str = ""
+    interval: Duration | None = None
+    timeout: Duration | None = None
+    weight: int | None = None
+    rise: int | None = None
+    fall: int | None = None
+    user: str | None = None
+
+
+@dataclass
+class Vip(Located):
+    address: IPInterface = None
+    dev: str | None = None
+    label: str | None = None
+
+
+@dataclass
+class Auth(Located):
+    type: str = "PASS"
+    password: str | SecretRef = field(default="", metadata={"json": "pass"})
+
+
+@dataclass
+class Tracker(Located):
+    name: str = ""
+    weight: int | None = None
+    reverse: bool = False
+
+
+@dataclass
+class VrrpInstance(Located):
+    name: str = ""
+    vrid: int = 0
+    vips: list[Vip] = field(default_factory=list)
+    interface: str | None = None
+    priority: dict[str, int] = field(default_factory=dict)
+    state: str | dict[str, str] | None = None
+    preempt: bool | None = None
+    preempt_delay: Duration | None = None
+    advert: Duration | None = None
+    version: int | None = None
+    auth: Auth | None = None
+    track_scripts: list[Tracker] = field(default_factory=list)
+    track_interfaces: list[Tracker] = field(default_factory=list)
+    notify: dict[str, str] = field(default_factory=dict)
+    multicast: bool = False
+    accept: bool | None = None
+    dont_track_primary: bool = False
+    garp_master_delay: Duration | None = None
+    garp_master_refresh: Duration | None = None
+
+    def node_names(self, all_nodes: list[str]) -> list[str]:
+        """The nodes that run this instance: those given a priority, in the
+        cluster's node order; every node when no priority is written."""
+        if not self.priority:
+            return list(all_nodes)
+        return [n for n in all_nodes if n in self.priority]
+
+    def priority_of(self, node: str, all_nodes: list[str]) -> int:
+        """The written priority, or the derived one (100, 90, 80, ... in node
+        order) when `priority` is omitted."""
+        if self.priority:
+            return self.priority[node]
+        return 100 - 10 * all_nodes.index(node)
+
+    def explicit_state(self, node: str) -> str | None:
+        if isinstance(self.state, str):
+            return self.state
+        if isinstance(self.state, dict):
+            return self.state.get(node)
+        return None
+
+    def state_of(self, node: str, all_nodes: list[str]) -> str:
+        """The initial state: as written, else MASTER for the node with the
+        highest priority and BACKUP for the others. With `nopreempt` every
+        node starts BACKUP, since keepalived ignores nopreempt on a MASTER."""
+        written = self.explicit_state(node)
+        if written is not None:
+            return written
+        if self.preempt is False:
+            return "BACKUP"
+        nodes = self.node_names(all_nodes)
+        best = max(nodes, key=lambda n: (self.priority_of(n, all_nodes), -nodes.index(n)))
+        return "MASTER" if node == best else "BACKUP"
+
+    @property
+    def family(self) -> int | None:
+        return self.vips[0].address.version if self.vips else None
+
+
+@dataclass
+class SyncGroup(Located):
+    name: str = ""
+    members: list[str] = field(default_factory=list)
+    notify: dict[str, str] = field(default_factory=dict)
+    tracking_weight: bool | None = None
+    track_scripts: list[Tracker] = field(default_factory=list)
+
+
+@dataclass
+class HealthCheck(Located):
+    type: str = "tcp"
+    connect_timeout: Duration | None = None
+    connect_port: int | None = None
+    connect_ip: IPAddress | None = None
+    retry: int | None = None
+    delay_before_retry: Duration | None = None
+    delay_loop: Duration | None = None
+    path: str | None = None
+    status: str | None = None
+    digest: str | None = None
+    virtualhost: str | None = None
+    timeout: Duration | None = None
+    command: str | None = None
+    dynamic: bool = False
+
+
+@dataclass
+class RealServer(Located):
+    address: Endpoint = None
+    weight: int | None = None
+    inhibit_on_failure: bool | None = None
+    connect_timeout: Duration | None = None
+    retry: int | None = None
+    delay_before_retry: Duration | None = None
+    checks: list[HealthCheck] = field(default_factory=list)
+
+
+@dataclass
+class VirtualServer(Located):
+    address: Endpoint = None
+    protocol: str | None = None
+    lvs_sched: str | None = None
+    lvs_method: str | None = None
+    delay_loop: Duration | None = None
+    persistence_timeout: Duration | None = None
+    connect_timeout: Duration | None = None
+    retry: int | None = None
+    delay_before_retry: Duration | None = None
+    quorum: int | None = None
+    sorry_server: Endpoint | None = None
+    real_servers: list[RealServer] = field(default_factory=list)
+
+
+@dataclass
+class KeepalivedGlobal(Located):
+    script_user: str | None = None
+    enable_script_security: bool | None = None
+    vrrp_version: int | None = None
+    vrrp_strict: bool | None = None
+
+
+@dataclass
+class Keepalived(Located):
+    global_: KeepalivedGlobal | None = field(default=None, metadata={"json": "global"})
+    scripts: list[VrrpScript] = field(default_factory=list)
+    instances: list[VrrpInstance] = field(default_factory=list)
+    sync_groups: list[SyncGroup] = field(default_factory=list)
+    virtual_servers: list[VirtualServer] = field(default_factory=list)
+
+    def script(self, name: str) -> VrrpScript | None:
+        return next((s for s in self.scripts if s.name == name), None)
+
+    def instance(self, name: str) -> VrrpInstance | None:
+        return next((i for i in self.instances if i.name == name), None)
