@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Severity, Span
-from hacc.emit.secrets import SecretStore, check_available
+from hacc.emit.secrets import MISSING, SecretStore
 from hacc.model.values import SecretRef
 
 UNSAFE = define(
@@ -66,6 +66,7 @@ class EmitContext:
     secrets: SecretStore
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _used: int = 0
+    _missing: set = field(default_factory=set)
 
     @property
     def header(self) -> str:
@@ -84,8 +85,19 @@ class EmitContext:
         without ever showing the value."""
         if not isinstance(value, SecretRef):
             return value
-        text = self.secrets.get(value.name) or ""
         self._used += 1
+        text = self.secrets.get(value.name)
+        if text is None:
+            if (value.name, span) not in self._missing:
+                self._missing.add((value.name, span))
+                self.diagnostics.append(
+                    MISSING.at(
+                        span,
+                        f"secret `{value.name}` has no value",
+                        help=f"set the environment variable `{value.name}`, or add `{value.name}=...` to the file given with `--secrets`",
+                    )
+                )
+            return "x"
         problem = "it contains a control character such as a newline" if _CONTROL.search(text) else None
         if problem is None and not text:
             problem = "it is empty"
@@ -100,17 +112,20 @@ class EmitContext:
         return text
 
 
-def emit_all(cluster, secrets: SecretStore, source_name: str) -> tuple[list[Output], list[Diagnostic]]:
-    """Every file of the cluster, or the diagnostics that prevent writing."""
-    missing = check_available(cluster, secrets)
-    if missing:
-        return [], missing
-    from hacc.emit import cib, corosync, haproxy, keepalived
+KINDS = ("corosync", "cib", "keepalived", "haproxy")
+
+
+def emit_all(cluster, secrets: SecretStore, source_name: str, kinds=KINDS) -> tuple[list[Output], list[Diagnostic]]:
+    """Every file of the cluster (or of the given kinds), or the diagnostics
+    that prevent writing them. Secrets are resolved only for the files
+    emitted, so printing haproxy.cfg never asks for the IPMI password."""
+    import importlib
 
     ctx = EmitContext(cluster, source_name, secrets)
     outputs: list[Output] = []
-    for emitter in (corosync, cib, keepalived, haproxy):
-        outputs.extend(emitter.emit(ctx))
+    for kind in KINDS:
+        if kind in kinds:
+            outputs.extend(importlib.import_module(f"hacc.emit.{kind}").emit(ctx))
     if ctx.diagnostics:
         return [], ctx.diagnostics
     outputs.sort(key=lambda o: o.path)

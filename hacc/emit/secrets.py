@@ -7,16 +7,14 @@ not its value. `hacc lint` never resolves secrets.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Severity, Span
-from hacc.model.values import Located, SecretRef
 
 MISSING = define(
     "HA007",
@@ -127,45 +125,3 @@ def load_secrets_file(path: Path, display: str) -> tuple[dict[str, str], list[Di
             continue
         values[name] = value
     return values, diagnostics
-
-
-def references(element) -> Iterator[tuple[SecretRef, Span]]:
-    """Every secret reference in the model, with the span that wrote it."""
-    if isinstance(element, list):
-        for item in element:
-            yield from references(item)
-        return
-    if not isinstance(element, Located):
-        return
-    for field in dataclasses.fields(element):
-        value = getattr(element, field.name)
-        if isinstance(value, SecretRef):
-            yield value, element.span_of(field.name)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, SecretRef):
-                    yield item, element.span_of(field.name, key)
-                else:
-                    yield from references(item)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, SecretRef):
-                    yield item, element.span_of(field.name, index)
-                else:
-                    yield from references(item)
-        else:
-            yield from references(value)
-
-
-def check_available(cluster, store: SecretStore) -> list[Diagnostic]:
-    diagnostics = []
-    for ref, span in references(cluster):
-        if store.get(ref.name) is None:
-            diagnostics.append(
-                MISSING.at(
-                    span,
-                    f"secret `{ref.name}` has no value",
-                    help=f"set the environment variable `{ref.name}`, or add `{ref.name}=...` to the file given with `--secrets`",
-                )
-            )
-    return diagnostics
