@@ -218,11 +218,9 @@ def no_interface(cluster) -> Iterator[Finding]:
     same on every node).
     """
     for instance, nodes in _instances(cluster):
-        if instance.interface:
-            continue
         for name in nodes:
             node = cluster.node(name)
-            if node is not None and not node.interface:
+            if node is not None and not instance.interface_of(node):
                 yield Finding(
                     instance.span,
                     f"`vrrp {instance.name}` runs on `{name}`, which has no `interface`",
@@ -258,7 +256,7 @@ def no_address(cluster) -> Iterator[Finding]:
             continue
         for name in nodes:
             node = cluster.node(name)
-            if node is not None and node.vrrp_source is None:
+            if node is not None and instance.source_of(node) is None:
                 yield Finding(
                     instance.span,
                     f"`vrrp {instance.name}` runs on `{name}`, which has no address for unicast adverts",

@@ -46,9 +46,11 @@ def node_references(cluster) -> Iterator[tuple[str, object, str, tuple]]:
         for instance in cluster.keepalived.instances:
             for node in instance.priority:
                 yield node, instance, f"`priority` of `vrrp {instance.name}`", ("priority", node, "<key>")
-            if isinstance(instance.state, dict):
-                for node in instance.state:
-                    yield node, instance, f"`state` of `vrrp {instance.name}`", ("state", node, "<key>")
+            for field in ("state", "interface", "unicast_src"):
+                value = getattr(instance, field)
+                if isinstance(value, dict):
+                    for node in value:
+                        yield node, instance, f"`{field}` of `vrrp {instance.name}`", (field, node, "<key>")
     if cluster.pacemaker:
         for resource in cluster.pacemaker.resources:
             for index, node in enumerate(getattr(resource, "fence_for", ())):

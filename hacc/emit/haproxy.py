@@ -88,23 +88,10 @@ def _proxy_lines(w: _Words, proxy: Proxy) -> list[str]:
         lines.append(w.line("timeout", name, value))
     if proxy.balance:
         lines.append(w.line("balance", proxy.balance.algorithm, *proxy.balance.args))
+    if proxy.stick_table:
+        lines.append(_stick_table(proxy.stick_table))
     ordered = sorted(proxy.directives, key=_rank)
     lines.extend(w.directive(d) for d in ordered if _rank(d) == 0)
-    if proxy.stick_table:
-        table = proxy.stick_table
-        words = ["stick-table", "type", table.type]
-        if table.len is not None:
-            words += ["len", str(table.len)]
-        words += ["size", table.size]
-        if table.expire is not None:
-            words += ["expire", duration(table.expire)]
-        if table.nopurge:
-            words.append("nopurge")
-        if table.peers:
-            words += ["peers", table.peers]
-        if table.store:
-            words += ["store", haproxy_word(table.store)]
-        lines.append(" ".join(words))
     for acl in proxy.acls:
         lines.append(w.line("acl", acl.name, acl.criterion, *[a for a in acl.args], span=acl.span))
     lines.extend(w.directive(d) for d in ordered if 0 < _rank(d) < 10)
@@ -118,6 +105,22 @@ def _proxy_lines(w: _Words, proxy: Proxy) -> list[str]:
     for server in proxy.servers:
         lines.append(" ".join(["server", w.word(server.name), str(server.address), *w.options(server.options, server)]))
     return lines
+
+
+def _stick_table(table) -> str:
+    words = ["stick-table", "type", table.type]
+    if table.len is not None:
+        words += ["len", str(table.len)]
+    words += ["size", table.size]
+    if table.expire is not None:
+        words += ["expire", duration(table.expire)]
+    if table.nopurge:
+        words.append("nopurge")
+    if table.peers:
+        words += ["peers", table.peers]
+    if table.store:
+        words += ["store", haproxy_word(table.store)]
+    return " ".join(words)
 
 
 def _peer_entries(cluster, peers: Peers) -> list[str]:

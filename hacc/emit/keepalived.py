@@ -54,7 +54,7 @@ def _tracker(tracker) -> str:
 def _instance_view(ctx: EmitContext, instance, node) -> dict:
     cluster = ctx.cluster
     names = cluster.node_names
-    peers = [cluster.node(n).vrrp_source for n in instance.node_names(names) if n != node.name]
+    peers = [instance.source_of(cluster.node(n)) for n in instance.node_names(names) if n != node.name]
     auth = None
     if instance.auth is not None:
         auth = {
@@ -64,7 +64,7 @@ def _instance_view(ctx: EmitContext, instance, node) -> dict:
     return {
         "name": instance.name,
         "state": instance.state_of(node.name, names),
-        "interface": instance.interface or node.interface,
+        "interface": instance.interface_of(node),
         "vrid": instance.vrid,
         "priority": instance.priority_of(node.name, names),
         "advert": seconds(instance.advert),
@@ -72,7 +72,7 @@ def _instance_view(ctx: EmitContext, instance, node) -> dict:
         "nopreempt": instance.preempt is False,
         "preempt_delay": seconds(instance.preempt_delay),
         "auth": auth,
-        "unicast_src": None if instance.multicast else node.vrrp_source,
+        "unicast_src": None if instance.multicast else instance.source_of(node),
         "unicast_peers": [] if instance.multicast else peers,
         "vips": [_vip(vip) for vip in instance.vips],
         "track_scripts": [_tracker(t) for t in instance.track_scripts],

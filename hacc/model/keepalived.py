@@ -45,7 +45,8 @@ class VrrpInstance(Located):
     name: str = ""
     vrid: int = 0
     vips: list[Vip] = field(default_factory=list)
-    interface: str | None = None
+    interface: str | dict[str, str] | None = None
+    unicast_src: dict[str, IPAddress] = field(default_factory=dict)
     priority: dict[str, int] = field(default_factory=dict)
     state: str | dict[str, str] | None = None
     preempt: bool | None = None
@@ -76,6 +77,18 @@ class VrrpInstance(Located):
             return self.priority[node]
         return 100 - 10 * all_nodes.index(node)
 
+    def interface_of(self, node) -> str | None:
+        """The instance's interface on `node`: written for that node, for
+        all nodes, or else the node's own `interface`."""
+        if isinstance(self.interface, dict):
+            return self.interface.get(node.name) or node.interface
+        return self.interface or node.interface
+
+    def source_of(self, node) -> IPAddress | None:
+        """The address `node` sends adverts from: written for the instance,
+        else the node's `unicast_src` or link-0 address."""
+        return self.unicast_src.get(node.name) or node.vrrp_source
+
     def explicit_state(self, node: str) -> str | None:
         if isinstance(self.state, str):
             return self.state
@@ -85,12 +98,13 @@ class VrrpInstance(Located):
 
     def state_of(self, node: str, all_nodes: list[str]) -> str:
         """The initial state: as written, else MASTER for the node with the
-        highest priority and BACKUP for the others. With `nopreempt` every
-        node starts BACKUP, since keepalived ignores nopreempt on a MASTER."""
+        highest priority and BACKUP for the others. With `nopreempt` or a
+        `preempt_delay` every node starts BACKUP: keepalived ignores both on
+        an instance whose initial state is MASTER (vrrp.c)."""
         written = self.explicit_state(node)
         if written is not None:
             return written
-        if self.preempt is False:
+        if self.preempt is False or self.preempt_delay is not None:
             return "BACKUP"
         nodes = self.node_names(all_nodes)
         best = max(nodes, key=lambda n: (self.priority_of(n, all_nodes), -nodes.index(n)))

@@ -179,7 +179,8 @@ def _notify(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
 _VRRP_HANDLERS = {
     "vrid": setting("vrid", "int", "vrid 51"),
     "vip": _vip,
-    "interface": setting("interface", "str", "interface eth0"),
+    "interface": _per_node("interface", "str", "interface eth0  or  interface lb1=eth0 lb2=eth1", allow_single=True),
+    "unicast_src": _per_node("unicast_src", "str", "unicast_src lb1=203.0.113.11 lb2=203.0.113.12", allow_single=False),
     "priority": _per_node("priority", "int", "priority lb1=100 lb2=90", allow_single=False),
     "state": _per_node("state", "str", "state BACKUP  or  state lb1=MASTER lb2=BACKUP", allow_single=True),
     "preempt": setting("preempt", "bool", "preempt no"),
