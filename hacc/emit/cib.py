@@ -172,7 +172,8 @@ class _Builder:
         scores = constraint.node_scores()
         for node, score in scores:
             constraint_id = constraint.name if len(scores) == 1 else self.ids.make(constraint.name, node)
-            self.sub(parent, "rsc_location", id=constraint_id, node=node, score=score, **common)
+            self.sub(parent, "rsc_location", id=constraint_id, rsc=constraint.resource, node=node, score=score,
+                     role=constraint.role, resource_discovery=constraint.resource_discovery)
 
     def resource_sets(self, element, owner: str, sets) -> None:
         for index, resource_set in enumerate(sets, start=1):
