@@ -18,7 +18,7 @@ from hacc.parse.ast import Statement
 
 @dataclass
 class Lowered:
-    data: dict
+    data: dict | None
     spans: dict[tuple, Span]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     incomplete: set[tuple] = field(default_factory=set)

@@ -53,7 +53,7 @@ NODE_SETTINGS = {
 }
 
 
-def lower_file(low: Lowering, statements: list[Statement], file: str) -> dict:
+def lower_file(low: Lowering, statements: list[Statement], file: str) -> dict | None:
     clusters = [s for s in statements if s.keyword == "cluster"]
     for stmt in statements:
         if stmt.keyword != "cluster":
@@ -61,7 +61,7 @@ def lower_file(low: Lowering, statements: list[Statement], file: str) -> dict:
     if not clusters:
         if not any(s.keyword != "cluster" for s in statements):
             low.report(CLUSTER.at(Span.point(file), "the file describes no cluster", help="write `cluster NAME { ... }`"))
-        return {}
+        return None
     for extra in clusters[1:]:
         low.report(
             CLUSTER.at(
@@ -74,12 +74,12 @@ def lower_file(low: Lowering, statements: list[Statement], file: str) -> dict:
     return lower_cluster(low, clusters[0])
 
 
-def lower_cluster(low: Lowering, stmt: Statement) -> dict:
+def lower_cluster(low: Lowering, stmt: Statement) -> dict | None:
     data: dict = {}
     low.mark((), stmt.head_span)
     name = single_value_with_block(low, stmt, "cluster NAME { ... }")
     if name is None:
-        return data
+        return None
     data["cluster"] = name.text
     low.mark(("cluster",), name.span)
     data["nodes"] = []
