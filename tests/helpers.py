@@ -25,3 +25,18 @@ def errors(unit) -> list[str]:
 
 def cluster(body: str, nodes: str = TWO_NODES) -> str:
     return f"cluster test {{{nodes}\n{body}\n}}\n"
+
+
+def emit(unit, secrets: dict[str, str] | None = None, kinds=None):
+    """(outputs by path, diagnostics) for a compiled unit."""
+    from hacc.emit import emit_all
+    from hacc.emit.context import KINDS
+    from hacc.emit.secrets import SecretStore
+
+    assert unit.cluster is not None, [d.message for d in unit.diagnostics]
+    outputs, diagnostics = emit_all(unit.cluster, SecretStore(secrets or {}, environ={}), "cluster.ha", kinds or KINDS)
+    return {o.path: o for o in outputs}, diagnostics
+
+
+def text_of(outputs, path: str) -> str:
+    return outputs[path].content.decode()

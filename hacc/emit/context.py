@@ -66,7 +66,7 @@ class EmitContext:
     secrets: SecretStore
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _used: int = 0
-    _missing: set = field(default_factory=set)
+    _reported: set = field(default_factory=set)  # (secret, span): report each problem once
 
     @property
     def header(self) -> str:
@@ -88,8 +88,8 @@ class EmitContext:
         self._used += 1
         text = self.secrets.get(value.name)
         if text is None:
-            if (value.name, span) not in self._missing:
-                self._missing.add((value.name, span))
+            if (value.name, span) not in self._reported:
+                self._reported.add((value.name, span))
                 self.diagnostics.append(
                     MISSING.at(
                         span,
@@ -104,10 +104,12 @@ class EmitContext:
         if problem is None and check is not None:
             problem = check(text)
         if problem:
-            self.diagnostics.append(
-                UNSAFE.at(span, f"secret `{value.name}` cannot be used here: {problem}",
-                          help="choose a value the target accepts; the value itself is never shown")
-            )
+            if (value.name, span) not in self._reported:
+                self._reported.add((value.name, span))
+                self.diagnostics.append(
+                    UNSAFE.at(span, f"secret `{value.name}` cannot be used here: {problem}",
+                              help="choose a value the target accepts; the value itself is never shown")
+                )
             return "x"
         return text
 

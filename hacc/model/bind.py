@@ -72,7 +72,7 @@ class Binder:
                 for index in range(len(value)):
                     if (child + (index,)) in self.spans:
                         at[(field.name, index)] = self.spans[child + (index,)]
-        return cls(**kwargs, span=self.span(path), at=at, path=path)
+        return cls(**kwargs, span=self.span(path), at=at, model_path=path)
 
     def convert(self, hint: Any, value: Any, path: tuple) -> Any:
         if hint is Any:
@@ -132,4 +132,4 @@ def _pick(options: tuple, value: Any) -> Any:
 @functools.lru_cache(maxsize=None)
 def _fields(cls: type) -> tuple:
     hints = typing.get_type_hints(cls)
-    return tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.name not in ("span", "at", "path"))
+    return tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.name not in ("span", "at", "model_path"))

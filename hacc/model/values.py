@@ -29,7 +29,7 @@ class Located:
 
     span: Span = field(default=NOWHERE, compare=False, repr=False, kw_only=True)
     at: dict = field(default_factory=dict, compare=False, repr=False, kw_only=True)
-    path: tuple = field(default=(), compare=False, repr=False, kw_only=True)
+    model_path: tuple = field(default=(), compare=False, repr=False, kw_only=True)
 
     def span_of(self, name: str, *more: str | int) -> Span:
         """The span of field `name` (or of its entry `more`), else the
@@ -44,7 +44,7 @@ class Located:
         """The JSON path of this element (or of one of its fields), as
         diagnostics report it: `keepalived.instances[0].vrid`."""
         out = ""
-        for part in self.path + more:
+        for part in self.model_path + more:
             out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
         return out
 
