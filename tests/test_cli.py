@@ -177,3 +177,13 @@ def test_installed_command_works_from_any_directory(tmp_path):
                             capture_output=True, text=True, env={"PATH": os.environ["PATH"]})
     assert result.returncode == 0, result.stderr
     assert "default_backend servers" in result.stdout
+
+
+def test_lint_does_not_import_the_emitters_libraries():
+    """`hacc lint` runs in pre-commit: it must not pay for Jinja2 or lxml."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "hacc", "lint", str(LB)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "jinja2" not in imported and "lxml" not in imported
+    assert "hacc.checks" in imported  # the test can fail: it does see what lint imports

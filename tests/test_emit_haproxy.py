@@ -43,7 +43,7 @@ def test_empty_word_is_never_written():
 
 def test_passthrough_values_stay_one_word(compile_text):
     text = cfg(compile_text, 'backend b {\n http-response set-header X-Note "a # not a comment"\n server s 10.0.0.9:80\n}')
-    line = next(l for l in text.splitlines() if "set-header" in l)
+    line = next(line for line in text.splitlines() if "set-header" in line)
     assert haproxy_unquote(line) == ["http-response", "set-header", "X-Note", "a # not a comment"]
 
 

@@ -41,7 +41,7 @@ def test_syntax_errors_in_words(compile_text, text, line, col, message):
 def test_unclosed_block_points_at_its_opening_brace(compile_text):
     unit = compile_text("cluster c {\n  node a {\n    addr 10.0.0.1\n")
     (diagnostic,) = unit.diagnostics
-    assert [(l.span.line, l.span.col, l.message) for l in diagnostic.labels] == [(2, 10, "block opened here")]
+    assert [(label.span.line, label.span.col, label.message) for label in diagnostic.labels] == [(2, 10, "block opened here")]
 
 
 def test_bad_escape(compile_text):

@@ -117,7 +117,7 @@ def equal_priorities(cluster) -> Iterator[Finding]:
         for (first, value), (node, _) in duplicates(items, lambda item: item[1]):
             yield Finding(
                 instance.span_of("priority", node),
-                f"`{node}` and `{first}` both have priority {value} in `vrrp {instance.name}`",
+                f"`{first}` and `{node}` both have priority {value} in `vrrp {instance.name}`",
                 labels=(Label(instance.span_of("priority", first), f"`{first}` has {value} too"),),
                 help="give each node its own priority; to keep a VIP where it is, use `nopreempt`",
                 path=instance.path_of("priority"),

@@ -32,7 +32,7 @@ class Span:
         return f"{self.file}:{self.line}:{self.col}"
 
     @classmethod
-    def point(cls, file: str, line: int = 1, col: int = 1) -> "Span":
+    def point(cls, file: str, line: int = 1, col: int = 1) -> Span:
         return cls(file, line, col, line, col + 1)
 
 
@@ -84,7 +84,7 @@ class Diagnostic:
             "severity": str(self.severity),
             "message": self.message,
             "span": span_dict(self.span),
-            "labels": [{"span": span_dict(l.span), "message": l.message} for l in self.labels],
+            "labels": [{"span": span_dict(label.span), "message": label.message} for label in self.labels],
             "help": self.help,
             "notes": list(self.notes),
             "path": self.path,

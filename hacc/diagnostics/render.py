@@ -101,17 +101,36 @@ def _snippet(file, spans, sources: SourceMap, width: int, style: str, paint: _Pa
             out.append(paint("...", _BLUE))
         previous = lineno
         out.append(paint(f"{lineno:>{width}} |", _BLUE) + " " + _printable(text))
-        for span, message, primary in spans:
-            if span.line != lineno:
-                continue
-            start = _display_col(text, span.col)
-            end_col = span.end_col if span.end_line == span.line else len(text) + 1
-            end = max(_display_col(text, end_col), start + 1)
-            mark = ("^" if primary else "-") * (end - start)
-            mark_style = style if primary else _BLUE
-            tail = f" {message}" if message else ""
-            out.append(bar + " " + " " * start + paint(mark + tail, mark_style))
+        out.extend(_markers(text, [s for s in spans if s[0].line == lineno], bar, style, paint))
     out.append(bar)
+    return out
+
+
+def _markers(text: str, spans, bar: str, style: str, paint: _Painter) -> list[str]:
+    """Underline every span of one source line on a single marker line (`^`
+    for the primary span, `-` for labels); the rightmost label's message
+    follows it, the others hang below their markers, as rustc does."""
+    placed = []
+    for span, message, primary in spans:
+        start = _display_col(text, span.col)
+        end_col = span.end_col if span.end_line == span.line else len(text) + 1
+        end = max(_display_col(text, end_col), start + 1)
+        placed.append((start, end, message, primary))
+    placed.sort()
+    line, cursor = "", 0
+    for start, end, _, primary in placed:
+        if start < cursor:
+            continue  # overlapping spans: keep the first
+        line += " " * (start - cursor) + paint(("^" if primary else "-") * (end - start), style if primary else _BLUE)
+        cursor = end
+    last = placed[-1]
+    if last[2]:
+        line += " " + paint(last[2], style if last[3] else _BLUE)
+    out = [bar + " " + line]
+    for start, _, message, primary in reversed(placed[:-1]):
+        if message:
+            out.append(bar + " " + " " * start + paint("|", _BLUE))
+            out.append(bar + " " + " " * start + paint(message, style if primary else _BLUE))
     return out
 
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 
 from hacc.emit.context import EmitContext, Output
-from hacc.model.pacemaker import Clone, Colocation, Fence, Group, Location, Order, Primitive
+from hacc.model.pacemaker import (
+    Clone,
+    Colocation,
+    Fence,
+    Group,
+    Location,
+    Order,
+    Primitive,
+)
 
 # The oldest schema with the Promoted/Unpromoted role names, which Pacemaker
 # 2.1.0 introduced; every 2.1.x release validates it.

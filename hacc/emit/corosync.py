@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from hacc.emit.context import EmitContext, Output
 from hacc.emit.templating import render
-from hacc.model.corosync import LINK_OPTIONS, LOGGING_OPTIONS, QDEVICE_NET_KEYS, TOTEM_OPTIONS
+from hacc.model.corosync import (
+    LINK_OPTIONS,
+    LOGGING_OPTIONS,
+    QDEVICE_NET_KEYS,
+    TOTEM_OPTIONS,
+)
 from hacc.model.values import Duration
 
 DEFAULT_KEYFILE = "/etc/corosync/authkey"
@@ -98,7 +103,7 @@ def render_corosync(ctx: EmitContext) -> str:
     cluster = ctx.cluster
     corosync = cluster.corosync
     quorum_options, device = _quorum(corosync.quorum)
-    links = [(link.number, _options(link, LINK_OPTIONS)) for link in sorted(corosync.links, key=lambda l: l.number)]
+    links = [(link.number, _options(link, LINK_OPTIONS)) for link in sorted(corosync.links, key=lambda link: link.number)]
     return render(
         "corosync",
         "corosync.conf.j2",

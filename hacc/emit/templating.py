@@ -40,7 +40,7 @@ def _guard(target: str):
     return finalize
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment(target: str):
     import jinja2
 

@@ -121,15 +121,14 @@ def _pick(options: tuple, value: Any) -> Any:
             return option
         if option is int and isinstance(value, int) and not isinstance(value, bool):
             return option
-        if option in (str, Duration, Endpoint) or option == _IP or option == _IFACE:
-            if isinstance(value, str):
-                return option
+        if option in (str, Duration, Endpoint, _IP, _IFACE) and isinstance(value, str):
+            return option
         if option is Any:
             return option
     return Any
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fields(cls: type) -> tuple:
     hints = typing.get_type_hints(cls)
     return tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.name not in ("span", "at", "model_path"))

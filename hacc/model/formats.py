@@ -60,9 +60,18 @@ def check_interface(value: str) -> None:
         raise ValueError(f"`{_short(value)}` is not a valid interface name")
 
 
+# corosync reads its file in 512-byte lines and keepalived in 1024-byte ones;
+# a longer line is split and its tail parsed as a new directive, so values
+# that can be long are capped well below those limits.
+MAX_PATH = 255
+MAX_COMMAND = 900
+
+
 def check_path(value: str) -> None:
     if not _PATH.match(value) or "/../" in value + "/":
         raise ValueError(f"`{_short(value)}` is not a safe absolute path")
+    if len(value) > MAX_PATH:
+        raise ValueError(f"the path is {len(value)} characters long; at most {MAX_PATH} are allowed")
 
 
 def check_duration(value: str) -> None:
@@ -122,6 +131,8 @@ def check_command(value: str) -> None:
         raise ValueError(f"the command contains `{bad.group()}`, which keepalived would interpret")
     if not value.strip():
         raise ValueError("the command is empty")
+    if len(value) > MAX_COMMAND:
+        raise ValueError(f"the command is {len(value)} characters long; keepalived splits lines over 1023 bytes, so at most {MAX_COMMAND} are allowed")
 
 
 def _short(value: str) -> str:

@@ -5,7 +5,15 @@ needs (which nodes run an instance, in which initial state)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from hacc.model.values import Duration, Endpoint, IPAddress, IPInterface, Located, SecretRef
+
+from hacc.model.values import (
+    Duration,
+    Endpoint,
+    IPAddress,
+    IPInterface,
+    Located,
+    SecretRef,
+)
 
 
 @dataclass

@@ -57,7 +57,7 @@ class Duration:
     ms: int
 
     @classmethod
-    def parse(cls, text: str) -> "Duration":
+    def parse(cls, text: str) -> Duration:
         if text == "0":
             return cls(0)
         match = _DURATION.match(text)
@@ -107,7 +107,7 @@ class Endpoint:
             return None
 
     @classmethod
-    def parse(cls, text: str) -> "Endpoint":
+    def parse(cls, text: str) -> Endpoint:
         host, port = _split_endpoint(text)
         return cls(host, port)
 

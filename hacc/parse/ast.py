@@ -45,7 +45,7 @@ class Statement:
     keyword: str | None
     keyword_span: Span
     args: tuple[Argument, ...]
-    block: tuple["Statement", ...] | None
+    block: tuple[Statement, ...] | None
     span: Span
     block_span: Span | None = None
 

@@ -13,13 +13,10 @@ from hacc.model.lower.context import (
     Path,
     convert,
     dispatch,
-    integer,
     read_pairs,
     scalar,
     setting,
-    single_value,
     span_of,
-    unknown_statement,
 )
 from hacc.parse.ast import Pair, Statement, Value
 

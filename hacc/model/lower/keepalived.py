@@ -13,7 +13,6 @@ from hacc.model.lower.context import (
     read_pairs,
     scalar,
     setting,
-    single_value,
     span_of,
 )
 from hacc.parse.ast import Statement, Value
