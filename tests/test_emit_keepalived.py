@@ -59,8 +59,11 @@ def test_unicast_peers_are_the_other_nodes(compile_text):
 
 
 def test_instance_only_on_nodes_with_a_priority(compile_text):
-    outputs, _ = build(compile_text, "vrrp V { vrid 9; vip 10.0.0.100/24; priority a=100 b=90 }")
+    outputs, _ = build(compile_text, "vrrp V { vrid 9; vip 10.0.0.100/24; priority a=100 b=90 }\n"
+                                     "vrrp W { vrid 10; vip 10.0.0.101/24; priority b=100 c=90 }")
     assert "vrrp_instance V" not in conf(outputs, "c")
+    outputs, _ = build(compile_text, "vrrp V { vrid 9; vip 10.0.0.100/24; priority a=100 b=90 }")
+    assert "c/etc/keepalived/keepalived.conf" not in outputs  # c runs no VRRP instance
     assert re.findall(r"^\s+10\.0\.0\.\d$", conf(outputs, "a"), re.M) == ["        10.0.0.2"]
 
 

@@ -218,8 +218,16 @@ def render_node(ctx: EmitContext, node) -> str:
 def emit(ctx: EmitContext) -> list[Output]:
     if ctx.cluster.keepalived is None:
         return []
+    keepalived = ctx.cluster.keepalived
+    names = ctx.cluster.node_names
     outputs = []
     for node in ctx.cluster.nodes:
+        # A node runs keepalived when it takes part in a VRRP instance, or
+        # when the cluster balances with LVS (every director needs the
+        # virtual servers); other nodes get no keepalived.conf.
+        runs_vrrp = any(node.name in i.node_names(names) for i in keepalived.instances)
+        if not runs_vrrp and not keepalived.virtual_servers:
+            continue
         ctx.begin_file()
         content = render_node(ctx, node).encode()
         outputs.append(Output(f"{node.name}/etc/keepalived/keepalived.conf", content, "keepalived", node.name,
