@@ -100,10 +100,34 @@ def _snippet(file, spans, sources: SourceMap, width: int, style: str, paint: _Pa
         if previous is not None and lineno > previous + 1:
             out.append(paint("...", _BLUE))
         previous = lineno
+        on_line = [s for s in spans if s[0].line == lineno]
+        text, on_line = _window(text, on_line)
         out.append(paint(f"{lineno:>{width}} |", _BLUE) + " " + _printable(text))
-        out.extend(_markers(text, [s for s in spans if s[0].line == lineno], bar, style, paint))
+        out.extend(_markers(text, on_line, bar, style, paint))
     out.append(bar)
     return out
+
+
+_MAX_LINE = 160
+
+
+def _window(text: str, spans):
+    """Cut a very long source line down to the part around the first span,
+    shifting the spans to match, so one line never floods the terminal."""
+    if len(text) <= _MAX_LINE:
+        return text, spans
+    start = max(spans[0][0].col - 1 - 40, 0)
+    piece = text[start : start + _MAX_LINE - 6]
+    prefix = "..." if start else ""
+    suffix = "..." if start + len(piece) < len(text) else ""
+    shift = start - len(prefix)
+    kept = []
+    for span, message, primary in spans:
+        col = span.col - shift
+        if len(prefix) < col <= len(prefix) + len(piece):
+            end = min(span.end_col - shift, len(prefix) + len(piece) + 1) if span.end_line == span.line else col + 1
+            kept.append((type(span)(span.file, span.line, col, span.line, end), message, primary))
+    return prefix + piece + suffix, kept or spans[:1]
 
 
 def _markers(text: str, spans, bar: str, style: str, paint: _Painter) -> list[str]:
