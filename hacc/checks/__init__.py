@@ -5,7 +5,15 @@ Importing this package registers every rule; `run_checks` runs them.
 
 from __future__ import annotations
 
-from hacc.checks import corosync, haproxy, keepalived, nodes, pacemaker  # noqa: F401  (registers the rules)
+from hacc.checks import (  # noqa: F401  (importing a module registers its rules)
+    haproxy,
+    keepalived,
+    membership,
+    nodes,
+    pacemaker,
+    quorum,
+    totem,
+)
 from hacc.checks.registry import RULES, Finding, rule
 from hacc.checks.registry import run as run_checks
 

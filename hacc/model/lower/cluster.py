@@ -6,8 +6,8 @@ from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Label, Severity, Span
 from hacc.model.lower import corosync, haproxy, keepalived, pacemaker
 from hacc.model.lower.context import (
+    JsonPath,
     Lowering,
-    Path,
     dispatch,
     read_pairs,
     setting,
@@ -100,7 +100,7 @@ def single_value_with_block(low: Lowering, stmt: Statement, usage: str, block_re
     return values[0]
 
 
-def _node(low: Lowering, stmt: Statement, data: dict, path: Path) -> None:
+def _node(low: Lowering, stmt: Statement, data: dict, path: JsonPath) -> None:
     values = stmt.values()
     if len(stmt.args) != 1 or len(values) != 1:
         low.bad_args(stmt, "`node` takes one name", "node NAME { id 1; addr 10.0.0.1 }")
@@ -115,14 +115,14 @@ def _node(low: Lowering, stmt: Statement, data: dict, path: Path) -> None:
     dispatch(low, stmt.block or (), _NODE_HANDLERS, node, node_path, f"`node {values[0].text}`")
 
 
-def _addr(low: Lowering, stmt: Statement, node: dict, path: Path) -> None:
+def _addr(low: Lowering, stmt: Statement, node: dict, path: JsonPath) -> None:
     value = single_value(low, stmt, "addr ADDRESS")
     if value is not None:
         low.mark(path + ("addrs", len(node["addrs"])), value.span)
         node["addrs"].append(value.text)
 
 
-def _attribute(low: Lowering, stmt: Statement, node: dict, path: Path) -> None:
+def _attribute(low: Lowering, stmt: Statement, node: dict, path: JsonPath) -> None:
     if not stmt.args or stmt.values() or stmt.block is not None:
         low.bad_args(stmt, "`attribute` takes `name=value` pairs", "attribute site=dc1 rack=r4")
         return
@@ -135,7 +135,7 @@ _NODE_HANDLERS = dict(NODE_SETTINGS, addr=_addr, attribute=_attribute)
 
 
 def _section(name: str, lower):
-    def handle(low: Lowering, stmt: Statement, data: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, data: dict, path: JsonPath) -> None:
         if stmt.args or stmt.block is None:
             low.bad_args(stmt, f"`{name}` takes a block and no arguments", f"{name} {{ ... }}")
             return

@@ -12,102 +12,15 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hacc.diagnostics.codes import define
-from hacc.diagnostics.model import Diagnostic, Label, Severity, Span
+from hacc.diagnostics.model import Diagnostic, Label, Span
 from hacc.diagnostics.suggest import suggest
+from hacc.model.lower.codes import ARGUMENTS, DUPLICATE, UNKNOWN
 from hacc.parse.ast import Pair, Statement, Value
-
-UNKNOWN = define(
-    "HA010",
-    "unknown-statement",
-    Severity.ERROR,
-    """
-    A statement that the enclosing block does not know.
-
-    ## What it checks
-    Every keyword must be one the block accepts: `node`, `corosync`,
-    `pacemaker`, `keepalived` and `haproxy` inside `cluster`, `vrid` or
-    `priority` inside `vrrp`, and so on (see docs/language.md). haproxy
-    sections are the exception: unknown directives there pass through.
-
-    ## Why it matters
-    A misspelt keyword (`prority`) would otherwise be dropped and the
-    setting silently left at its default.
-
-    ## Example
-    ```
-    vrrp VI_1 {
-        prority lb1=100 lb2=90
-    }
-    ```
-
-    ## Fix
-    Use the keyword the message suggests, or move the statement into the
-    block it belongs to.
-    """,
-    fixed=True,
-)
-
-DUPLICATE = define(
-    "HA011",
-    "duplicate-statement",
-    Severity.ERROR,
-    """
-    A setting that may appear once is given twice.
-
-    ## What it checks
-    Single-valued settings (`vrid`, `token`, `transport`, a node's `id`, a
-    `key=value` pair) may be written once per block.
-
-    ## Why it matters
-    With two values, one silently wins; a reader of the file may believe the
-    other.
-
-    ## Example
-    ```
-    node node1 {
-        id 1
-        id 2
-    }
-    ```
-
-    ## Fix
-    Delete one of the two.
-    """,
-    fixed=True,
-)
-
-ARGUMENTS = define(
-    "HA012",
-    "bad-arguments",
-    Severity.ERROR,
-    """
-    A statement has the wrong number or kind of arguments.
-
-    ## What it checks
-    Each statement takes a fixed shape, e.g. `vrid 51` takes one value,
-    `priority lb1=100 lb2=90` takes `node=value` pairs, `node NAME { ... }`
-    takes a name and a block.
-
-    ## Why it matters
-    Extra or missing words are the source of silent misconfiguration in the
-    daemons themselves (keepalived ignores extra words after a value).
-
-    ## Example
-    ```
-    vrid 51 52
-    ```
-
-    ## Fix
-    Write the statement in the shape the message gives.
-    """,
-    fixed=True,
-)
 
 BOOL_WORDS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 _INT = re.compile(r"[+-]?[0-9]+\Z")
 
-Path = tuple  # a JSON path: str keys and int indices
+JsonPath = tuple  # a JSON path: str keys and int indices
 
 
 class Lowering:
@@ -115,19 +28,19 @@ class Lowering:
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
-        self.spans: dict[Path, Span] = {}
+        self.spans: dict[JsonPath, Span] = {}
         # Objects with a statement that could not be lowered: the schema's
         # "missing ..." errors there would only repeat the first error.
-        self.incomplete: set[Path] = set()
-        self._first: dict[tuple[Path, str], Span] = {}
+        self.incomplete: set[JsonPath] = set()
+        self._first: dict[tuple[JsonPath, str], Span] = {}
 
     def report(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)
 
-    def mark(self, path: Path, span: Span) -> None:
+    def mark(self, path: JsonPath, span: Span) -> None:
         self.spans[path] = span
 
-    def once(self, path: Path, key: str, span: Span, what: str | None = None) -> bool:
+    def once(self, path: JsonPath, key: str, span: Span, what: str | None = None) -> bool:
         """True the first time `key` is set under `path`; reports a duplicate
         (pointing at the first one) every later time."""
         first = self._first.get((path, key))
@@ -144,7 +57,7 @@ class Lowering:
         )
         return False
 
-    def set(self, obj: dict, path: Path, key: str, value: Any, span: Span, what: str | None = None) -> None:
+    def set(self, obj: dict, path: JsonPath, key: str, value: Any, span: Span, what: str | None = None) -> None:
         if self.once(path, key, span, what):
             obj[key] = value
             self.mark(path + (key,), span)
@@ -239,10 +152,10 @@ def unknown_statement(low: Lowering, stmt: Statement, where: str, choices: Itera
     low.report(UNKNOWN.at(stmt.keyword_span, f"unknown statement `{stmt.keyword}` in {where}", help=help))
 
 
-Handler = Callable[[Lowering, Statement, dict, Path], None]
+Handler = Callable[[Lowering, Statement, dict, JsonPath], None]
 
 
-def dispatch(low: Lowering, stmts: Iterable[Statement], handlers: dict[str, Handler], obj: dict, path: Path, where: str,
+def dispatch(low: Lowering, stmts: Iterable[Statement], handlers: dict[str, Handler], obj: dict, path: JsonPath, where: str,
              fallback: Handler | None = None) -> None:
     """Run the handler of each statement's keyword (a line of `key=value`
     pairs has the keyword ""). Unknown keywords go to `fallback` when the
@@ -264,7 +177,7 @@ def dispatch(low: Lowering, stmts: Iterable[Statement], handlers: dict[str, Hand
 def setting(key: str, kind: str = "str", usage: str | None = None) -> Handler:
     """A handler for `keyword VALUE` stored once under `key`."""
 
-    def handle(low: Lowering, stmt: Statement, obj: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, obj: dict, path: JsonPath) -> None:
         value = single_value(low, stmt, usage or f"{stmt.keyword} VALUE")
         if value is not None:
             low.set(obj, path, key, convert(kind, value), value.span, f"`{stmt.keyword}`")
@@ -275,7 +188,7 @@ def setting(key: str, kind: str = "str", usage: str | None = None) -> Handler:
 def flag(key: str, value: Any = True) -> Handler:
     """A handler for a bare keyword such as `nopreempt`."""
 
-    def handle(low: Lowering, stmt: Statement, obj: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, obj: dict, path: JsonPath) -> None:
         if stmt.args or stmt.block is not None:
             low.bad_args(stmt, f"`{stmt.keyword}` takes no arguments", stmt.keyword)
             return
@@ -284,7 +197,7 @@ def flag(key: str, value: Any = True) -> Handler:
     return handle
 
 
-def read_pairs(low: Lowering, pairs: Iterable[Pair], obj: dict, path: Path, kinds: dict[str, str] | None = None,
+def read_pairs(low: Lowering, pairs: Iterable[Pair], obj: dict, path: JsonPath, kinds: dict[str, str] | None = None,
                where: str | None = None, default_kind: str = "str") -> None:
     """Store `key=value` pairs into `obj`. With `kinds`, only those keys are
     allowed and each converts by its kind; without, any key is text."""
@@ -305,7 +218,7 @@ def read_pairs(low: Lowering, pairs: Iterable[Pair], obj: dict, path: Path, kind
             low.mark(path + (pair.key,), pair.value.span)
 
 
-def options_from(low: Lowering, stmt: Statement, kinds: dict[str, str], path: Path, where: str) -> dict:
+def options_from(low: Lowering, stmt: Statement, kinds: dict[str, str], path: JsonPath, where: str) -> dict:
     """Options written inline as pairs and/or in the block as `key value`
     statements (both spellings mean the same)."""
     obj: dict = {}

@@ -14,8 +14,8 @@ from hacc.model.corosync import (
 )
 from hacc.model.lower.context import (
     UNKNOWN,
+    JsonPath,
     Lowering,
-    Path,
     convert,
     dispatch,
     integer,
@@ -32,13 +32,13 @@ def _kinds(table: dict[str, str]) -> dict[str, str]:
     return {key: KIND_TO_LOWERING[kind] for key, kind in table.items()}
 
 
-def lower(low: Lowering, stmts, path: Path) -> dict:
+def lower(low: Lowering, stmts, path: JsonPath) -> dict:
     out: dict = {}
     dispatch(low, stmts, _HANDLERS, out, path, "`corosync`", fallback=_totem_option)
     return out
 
 
-def _crypto(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _crypto(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     if stmt.values() or not stmt.pairs() or stmt.block is not None:
         low.bad_args(stmt, "`crypto` takes `key=value` options", "crypto cipher=aes256 hash=sha256")
         return
@@ -49,7 +49,7 @@ def _crypto(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
         out["crypto"] = crypto
 
 
-def _link(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _link(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     values = stmt.values()
     if stmt.block is None or len(stmt.args) != 1 or len(values) != 1:
         low.bad_args(stmt, "`link` takes a link number and a block", "link 0 { knet_link_priority 1 }")
@@ -66,7 +66,7 @@ def _link(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
 
 
 def _block(name: str, table: dict[str, str], extra=None):
-    def handle(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
         if stmt.args or stmt.block is None:
             low.bad_args(stmt, f"`{name}` takes a block", f"{name} {{ ... }}")
             return
@@ -82,7 +82,7 @@ def _block(name: str, table: dict[str, str], extra=None):
     return handle
 
 
-def _auto_tie_breaker_node(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _auto_tie_breaker_node(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     values = stmt.values()
     if not values or len(values) != len(stmt.args) or stmt.block is not None:
         low.bad_args(stmt, "`auto_tie_breaker_node` takes `lowest`, `highest` or node ids", "auto_tie_breaker_node lowest")
@@ -103,7 +103,7 @@ _QUORUM_EXTRA = {
 }
 
 
-def _totem_option(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _totem_option(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     """Any other statement is a totem option; the schema checks the name
     against the options corosync 3 knows."""
     if stmt.keyword in TOTEM_MANAGED:

@@ -9,8 +9,8 @@ as one safely quoted line.
 from __future__ import annotations
 
 from hacc.model.lower.context import (
+    JsonPath,
     Lowering,
-    Path,
     convert,
     dispatch,
     read_pairs,
@@ -34,7 +34,7 @@ SERVER_OPTION_KINDS = {
 STICK_TABLE_OPTIONS = {"type": "str", "size": "str", "expire": "str", "peers": "str", "store": "str", "len": "int", "nopurge": "bool"}
 
 
-def lower(low: Lowering, stmts, path: Path) -> dict:
+def lower(low: Lowering, stmts, path: JsonPath) -> dict:
     out: dict = {"sections": []}
     dispatch(low, stmts, _HANDLERS, out, path, "`haproxy`")
     return out
@@ -45,12 +45,12 @@ def _words(args) -> list:
     return [scalar(a) if isinstance(a, Value) else f"{a.key}={a.value.text}" for a in args]
 
 
-def _mark_words(low: Lowering, path: Path, args) -> None:
+def _mark_words(low: Lowering, path: JsonPath, args) -> None:
     for index, arg in enumerate(args):
         low.mark(path + (index,), arg.span)
 
 
-def _passthrough(low: Lowering, stmt: Statement, obj: dict, path: Path) -> None:
+def _passthrough(low: Lowering, stmt: Statement, obj: dict, path: JsonPath) -> None:
     """Any directive the model does not structure: kept in order."""
     if stmt.keyword is None:
         low.bad_args(stmt, "a haproxy directive starts with its keyword", "option forwardfor")
@@ -71,7 +71,7 @@ def _passthrough(low: Lowering, stmt: Statement, obj: dict, path: Path) -> None:
 # -- global ---------------------------------------------------------------------
 
 
-def _global(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _global(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     if stmt.args or stmt.block is None:
         low.bad_args(stmt, "`global` takes a block", "global { maxconn 2000 }")
         return
@@ -88,7 +88,7 @@ def _global(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
 
 
 def _proxy(kind: str):
-    def handle(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
         values = stmt.values()
         named = kind != "defaults"
         shape_ok = len(values) == len(stmt.args) and (len(values) == 1 if named else len(values) <= 1)
@@ -109,7 +109,7 @@ def _proxy(kind: str):
     return handle
 
 
-def _bind(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _bind(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     values = stmt.values()
     if not values or not isinstance(stmt.args[0], Value) or stmt.block is not None:
         low.bad_args(stmt, "`bind` takes an address:port and options", "bind 192.168.1.100:443 ssl crt=/etc/haproxy/site.pem")
@@ -123,7 +123,7 @@ def _bind(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
     binds.append(bind)
 
 
-def _options(low: Lowering, args, path: Path, kinds: dict[str, str]) -> dict:
+def _options(low: Lowering, args, path: JsonPath, kinds: dict[str, str]) -> dict:
     """haproxy keyword options: bare words are flags, pairs carry a value."""
     options: dict = {}
     if args:
@@ -141,7 +141,7 @@ def _options(low: Lowering, args, path: Path, kinds: dict[str, str]) -> dict:
     return options
 
 
-def _server(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _server(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     values = stmt.values()
     if len(values) < 2 or not all(isinstance(a, Value) for a in stmt.args[:2]) or stmt.block is not None:
         low.bad_args(stmt, "`server` takes a name, an address:port and options", "server web1 192.168.1.101:80 check weight=10")
@@ -160,7 +160,7 @@ def _server(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
     servers.append(server)
 
 
-def _timeout(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _timeout(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     values = stmt.values()
     if len(values) != 2 or len(stmt.args) != 2 or stmt.block is not None:
         low.bad_args(stmt, "`timeout` takes a name and a duration", "timeout client 30s")
@@ -174,7 +174,7 @@ def _timeout(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
         low.mark(path + ("timeouts", name.text, "<key>"), name.span)
 
 
-def _acl(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _acl(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     values = stmt.values()
     if len(stmt.args) < 2 or not all(isinstance(a, Value) for a in stmt.args[:2]) or stmt.block is not None:
         low.bad_args(stmt, "`acl` takes a name, a criterion and its arguments", "acl is_api path_beg /api")
@@ -190,7 +190,7 @@ def _acl(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
     acls.append(acl)
 
 
-def _condition(low: Lowering, stmt: Statement, args, entry: dict, entry_path: Path, usage: str) -> bool:
+def _condition(low: Lowering, stmt: Statement, args, entry: dict, entry_path: JsonPath, usage: str) -> bool:
     """`if COND...` or `unless COND...` after a rule's own arguments."""
     if not args:
         return True
@@ -204,7 +204,7 @@ def _condition(low: Lowering, stmt: Statement, args, entry: dict, entry_path: Pa
     return True
 
 
-def _use_backend(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _use_backend(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     usage = "use_backend NAME if ACL"
     if not stmt.args or not isinstance(stmt.args[0], Value) or stmt.block is not None:
         low.bad_args(stmt, "`use_backend` takes a backend name and a condition", usage)
@@ -219,7 +219,7 @@ def _use_backend(low: Lowering, stmt: Statement, item: dict, path: Path) -> None
         rules.append(rule)
 
 
-def _balance(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _balance(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     values = stmt.values()
     if not values or not isinstance(stmt.args[0], Value) or stmt.block is not None:
         low.bad_args(stmt, "`balance` takes an algorithm", "balance roundrobin")
@@ -231,7 +231,7 @@ def _balance(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
         _mark_words(low, path + ("balance", "args"), stmt.args[1:])
 
 
-def _stick_table(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _stick_table(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     if stmt.block is not None or not stmt.args:
         low.bad_args(stmt, "`stick-table` takes `key=value` options", "stick-table type=ip size=100k expire=30m")
         return
@@ -267,7 +267,7 @@ _PROXY_HANDLERS = {
 
 
 def _named_section(kind: str, handlers: dict, passthrough: bool):
-    def handle(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
         values = stmt.values()
         if len(values) != 1 or len(stmt.args) != 1 or stmt.block is None:
             low.bad_args(stmt, f"`{kind}` takes a name and a block", f"{kind} NAME {{ ... }}")
@@ -286,7 +286,7 @@ def _named_section(kind: str, handlers: dict, passthrough: bool):
 def _name_address(key: str, usage: str):
     """`peer NAME ADDR:PORT`, `nameserver NAME ADDR:PORT`."""
 
-    def handle(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
         values = stmt.values()
         if len(values) != 2 or len(stmt.args) != 2 or stmt.block is not None:
             low.bad_args(stmt, f"`{stmt.keyword}` takes a name and an address:port", usage)
@@ -303,7 +303,7 @@ def _name_address(key: str, usage: str):
 
 
 def _userlist_entry(key: str, options: dict[str, str], usage: str):
-    def handle(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
         values = stmt.values()
         if len(values) != 1 or not isinstance(stmt.args[0], Value) or stmt.block is not None:
             low.bad_args(stmt, f"`{stmt.keyword}` takes a name and options", usage)

@@ -4,8 +4,8 @@ instances, sync groups and LVS virtual servers."""
 from __future__ import annotations
 
 from hacc.model.lower.context import (
+    JsonPath,
     Lowering,
-    Path,
     convert,
     dispatch,
     flag,
@@ -39,13 +39,13 @@ CHECK_OPTIONS = {
 REAL_SERVER_OPTIONS = {"weight": "int", "inhibit_on_failure": "bool", "connect_timeout": "str", "retry": "int", "delay_before_retry": "str"}
 
 
-def lower(low: Lowering, stmts, path: Path) -> dict:
+def lower(low: Lowering, stmts, path: JsonPath) -> dict:
     out: dict = {"scripts": [], "instances": [], "sync_groups": [], "virtual_servers": []}
     dispatch(low, stmts, _HANDLERS, out, path, "`keepalived`")
     return out
 
 
-def _global(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _global(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     if stmt.args or stmt.block is None:
         low.bad_args(stmt, "`global` takes a block", "global { script_user keepalived_script }")
         return
@@ -53,7 +53,7 @@ def _global(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
         out["global"] = options_from(low, stmt, GLOBAL_OPTIONS, path + ("global",), "`global`")
 
 
-def _script(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _script(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     usage = 'script NAME "COMMAND" interval=2s fall=2 rise=2'
     values = stmt.values()
     if len(values) != 2 or not isinstance(stmt.args[0], Value) or not isinstance(stmt.args[1], Value) or stmt.block is not None:
@@ -71,7 +71,7 @@ def _script(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
 # -- vrrp instances --------------------------------------------------------------
 
 
-def _vrrp(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _vrrp(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     values = stmt.values()
     if len(stmt.args) != 1 or len(values) != 1 or stmt.block is None:
         low.bad_args(stmt, "`vrrp` takes a name and a block", "vrrp VI_1 { vrid 51; vip 192.168.1.100/24 }")
@@ -84,7 +84,7 @@ def _vrrp(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
     out["instances"].append(item)
 
 
-def _vip(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _vip(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     values = stmt.values()
     if len(values) != 1 or not isinstance(stmt.args[0], Value) or stmt.block is not None:
         low.bad_args(stmt, "`vip` takes an address and options", "vip 192.168.1.100/24 dev=eth0 label=eth0:1")
@@ -102,7 +102,7 @@ def _per_node(key: str, kind: str, usage: str, allow_single: bool):
     """`priority lb1=100 lb2=90`: a value per node (or, where allowed, one
     value for every node: `state BACKUP`)."""
 
-    def handle(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
         pairs, values = stmt.pairs(), stmt.values()
         if stmt.block is None and allow_single and len(values) == 1 and len(stmt.args) == 1:
             low.set(item, path, key, convert(kind, values[0]), values[0].span, f"`{stmt.keyword}`")
@@ -122,7 +122,7 @@ def _per_node(key: str, kind: str, usage: str, allow_single: bool):
     return handle
 
 
-def _auth(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _auth(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     pairs = stmt.pairs()
     if len(pairs) != 1 or len(stmt.args) != 1 or pairs[0].key not in ("pass", "ah") or stmt.block is not None:
         low.bad_args(stmt, "`auth` takes `pass=SECRET` (or `ah=SECRET`)", "auth pass=secret:VRRP_PASSWORD")
@@ -136,7 +136,7 @@ def _auth(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
 
 
 def _tracker(key: str, subject: str):
-    def handle(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+    def handle(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
         usage = f"{stmt.keyword} NAME weight=-20"
         values = stmt.values()
         if not values or not isinstance(stmt.args[0], Value) or stmt.block is not None:
@@ -160,7 +160,7 @@ def _tracker(key: str, subject: str):
     return handle
 
 
-def _notify(low: Lowering, stmt: Statement, item: dict, path: Path) -> None:
+def _notify(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
     usage = 'notify master|backup|fault|stop|any "/path/to/script args"'
     values = stmt.values()
     if len(values) != 2 or len(stmt.args) != 2 or stmt.block is not None:
@@ -202,7 +202,7 @@ _VRRP_HANDLERS = {
 # -- sync groups ----------------------------------------------------------------
 
 
-def _sync_group(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _sync_group(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     usage = "sync_group NAME INSTANCE... { notify master \"/path/to/script\" }"
     values = stmt.values()
     if len(values) < 2 or len(values) != len(stmt.args):
@@ -224,7 +224,7 @@ def _sync_group(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
 # -- LVS ------------------------------------------------------------------------
 
 
-def _virtual_server(low: Lowering, stmt: Statement, out: dict, path: Path) -> None:
+def _virtual_server(low: Lowering, stmt: Statement, out: dict, path: JsonPath) -> None:
     values = stmt.values()
     if len(stmt.args) != 1 or len(values) != 1 or stmt.block is None:
         low.bad_args(stmt, "`virtual_server` takes an address:port and a block", "virtual_server 192.168.1.100:80 { ... }")
@@ -237,7 +237,7 @@ def _virtual_server(low: Lowering, stmt: Statement, out: dict, path: Path) -> No
     out["virtual_servers"].append(item)
 
 
-def _real_server(low: Lowering, stmt: Statement, vs: dict, path: Path) -> None:
+def _real_server(low: Lowering, stmt: Statement, vs: dict, path: JsonPath) -> None:
     values = stmt.values()
     if len(values) != 1 or not isinstance(stmt.args[0], Value):
         low.bad_args(stmt, "`real_server` takes an address:port", "real_server 192.168.1.101:80 weight=1 { check tcp }")
@@ -253,7 +253,7 @@ def _real_server(low: Lowering, stmt: Statement, vs: dict, path: Path) -> None:
     vs["real_servers"].append(rs)
 
 
-def _check(low: Lowering, stmt: Statement, rs: dict, path: Path) -> None:
+def _check(low: Lowering, stmt: Statement, rs: dict, path: JsonPath) -> None:
     usage = "check tcp|http|https|misc [options]"
     values = stmt.values()
     if not values or not isinstance(stmt.args[0], Value) or stmt.block is not None:
