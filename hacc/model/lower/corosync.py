@@ -12,8 +12,8 @@ from hacc.model.corosync import (
     TOTEM_MANAGED,
     TOTEM_OPTIONS,
 )
+from hacc.model.lower.codes import UNKNOWN
 from hacc.model.lower.context import (
-    UNKNOWN,
     JsonPath,
     Lowering,
     convert,
