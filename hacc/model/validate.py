@@ -243,7 +243,7 @@ def _diagnostic(error, path: tuple, spans: dict[tuple, Span]) -> Diagnostic:
         wanted = schema.get("type")
         words = expected or " or ".join(_TYPE_WORDS.get(t, t) for t in (wanted if isinstance(wanted, list) else [wanted]))
         message = f"{where} must be {words}, not {_show(error.instance)}"
-        help = None
+        help = f"write {words}"
     elif validator in ("enum", "const"):
         choices = schema.get("enum", [schema.get("const")])
         message = f"{_show(error.instance)} is not a valid {where}"
@@ -290,4 +290,6 @@ def _diagnostic(error, path: tuple, spans: dict[tuple, Span]) -> Diagnostic:
         message = f"{_show(error.instance)} is not valid for {where}" if not isinstance(error.instance, dict) else f"{where} has the wrong shape"
     if message is None:
         message = f"{_show(error.instance)} is not valid for {where}"
+    if help is None:
+        help = "docs/language.md shows the form this setting takes"
     return code.at(span, message, help=help, path=json_path(path) or None)
