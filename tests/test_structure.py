@@ -96,3 +96,10 @@ def test_haproxy_section_keyword_cannot_pass_through(compile_text):
     unit = compile_text(cluster("haproxy { backend b { frontend evil; server s 10.0.0.9:80 } }"))
     assert codes(unit) == ["HA013"]
     assert where(unit, "HA013") == [(5, 23)]
+
+
+def test_empty_values_are_refused_where_a_daemon_would_misread_them(compile_text):
+    """haproxy 2.6 silently ends a directive's arguments at an empty word."""
+    unit = compile_text(cluster('haproxy { backend b { option ""; server s 10.0.0.9:80 } }'))
+    assert codes(unit) == ["HA013"]
+    assert unit.diagnostics[0].message == "an empty value is not allowed here"

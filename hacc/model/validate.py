@@ -225,6 +225,10 @@ def _diagnostic(error, path: tuple, spans: dict[tuple, Span]) -> Diagnostic:
     span = span_for(path, spans)
     code, message, help = INVALID_VALUE, None, f"expected {expected}" if expected else None
     validator = error.validator
+    if error.instance == "" and validator in ("minLength", "anyOf", "format"):
+        return INVALID_VALUE.at(span, "an empty value is not allowed here",
+                                help="remove the empty string, or write the value it should hold",
+                                path=json_path(path) or None)
     if "propertyNames" in error.relative_schema_path:
         # The offending value is a key (a timeout name, a node name...).
         name = str(error.instance)
@@ -256,6 +260,12 @@ def _diagnostic(error, path: tuple, spans: dict[tuple, Span]) -> Diagnostic:
         side = "small" if "inimum" in validator else "large"
         message = f"{_show(error.instance)} is too {side} for {where}"
         help = f"{where} must be {'at least' if side == 'small' else 'at most'} {bound}"
+    elif validator in ("minLength", "maxLength"):
+        if validator == "minLength" and error.validator_value == 1:
+            message = f"{where} must not be empty"
+        else:
+            side = "short" if validator == "minLength" else "long"
+            message = f"{_show(error.instance)} is too {side} for {where}"
     elif validator == "pattern" or validator == "not":
         message = f"{_show(error.instance)} is not valid for {where}"
     elif validator == "required":
