@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hacc.config import Config, config_for
 from hacc.diagnostics.model import Diagnostic, Severity, Span
 from hacc.source.files import SourceMap, read_source
 
@@ -26,6 +27,7 @@ class Compilation:
     spans: dict[tuple, Span] = field(default_factory=dict)
     cluster: object | None = None  # hacc.model.cluster.Cluster once bound
     incomplete: set[tuple] = field(default_factory=set)
+    config: Config = field(default_factory=Config)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -35,9 +37,25 @@ class Compilation:
     def sorted_diagnostics(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)
 
+    def finish(self, extra: list[Diagnostic] = ()) -> list[Diagnostic]:
+        """Apply the configuration and the suppression comments to what the
+        stages found (plus `extra`, e.g. findings across clusters); the
+        result replaces `diagnostics` and is returned."""
+        from hacc.checks.policy import finish
 
-def compile_file(path: Path, display: str | None = None, *, run_checks: bool = True) -> Compilation:
+        self.diagnostics = finish(self.diagnostics + list(extra), self.config, self.sources.comments)
+        return self.diagnostics
+
+
+def compile_file(path: Path, display: str | None = None, *, config: Config | None = None,
+                 run_checks: bool = True, finish: bool = True) -> Compilation:
+    """Run the stages on one file. With `finish` (the default) the
+    configuration and suppressions are applied; callers that add findings
+    of their own (fleet checks) pass False and call `unit.finish(extra)`."""
     unit = Compilation(path, display or str(path))
+    unit.config = config if config is not None else config_for(path)
+    if unit.config.source:
+        _remember_config(unit)
     try:
         _front_end(unit)
         if unit.data is not None:
@@ -48,7 +66,17 @@ def compile_file(path: Path, display: str | None = None, *, run_checks: bool = T
             unit.diagnostics.extend(run(unit.cluster))
     except RecursionError:
         unit.diagnostics.append(_too_deep(unit))
+    if finish:
+        unit.finish()
     return unit
+
+
+def _remember_config(unit: Compilation) -> None:
+    """Keep the config file's text so its diagnostics show a snippet."""
+    try:
+        unit.sources.add(unit.config.source, Path(unit.config.source).read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        pass
 
 
 def _front_end(unit: Compilation) -> None:
@@ -88,6 +116,7 @@ def _model(unit: Compilation) -> None:
     unit.diagnostics.extend(problems)
     if not unit.has_errors:
         unit.cluster = Binder(unit.spans).bind(Cluster, unit.data)
+        unit.cluster.targets = unit.config.targets
 
 
 def _too_deep(unit: Compilation) -> Diagnostic:

@@ -73,3 +73,29 @@ def define(code: str, name: str, severity: Severity, doc: str, *, fixed: bool = 
     entry = Code(code, name, severity, doc.splitlines()[0], doc, fixed)
     CODES[code] = entry
     return entry
+
+
+# Every module that defines codes; importing them fills CODES.
+_DEFINING_MODULES = (
+    "hacc.source.files",
+    "hacc.parse.syntax_errors",
+    "hacc.parse.parser",
+    "hacc.parse.includes",
+    "hacc.parse.json_source",
+    "hacc.model.lower.codes",
+    "hacc.model.lower.cluster",
+    "hacc.model.validate",
+    "hacc.emit.secrets",
+    "hacc.emit.context",
+    "hacc.config",
+    "hacc.checks",
+)
+
+
+def all_codes() -> dict[str, Code]:
+    """Every code hacc can report, in code order."""
+    import importlib
+
+    for module in _DEFINING_MODULES:
+        importlib.import_module(module)
+    return dict(sorted(CODES.items()))

@@ -10,6 +10,7 @@ from hacc.model.haproxy import HAProxy
 from hacc.model.keepalived import Keepalived
 from hacc.model.pacemaker import Pacemaker
 from hacc.model.values import IPAddress, Located
+from hacc.targets import DEFAULT_TARGETS, Targets
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Cluster(Located):
     pacemaker: Pacemaker | None = None
     keepalived: Keepalived | None = None
     haproxy: HAProxy | None = None
+    # The daemon versions the files are for: set from the configuration,
+    # not part of the JSON form.
+    targets: Targets = field(default=DEFAULT_TARGETS, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._nodes = {}

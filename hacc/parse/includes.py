@@ -65,7 +65,7 @@ class _Loader:
             return []
         self.sources.add(display, text)
         self.files.append((display, path))
-        statements, diagnostics = parse_text(text, display)
+        statements, diagnostics = parse_text(text, display, self.sources.comments.setdefault(display, []))
         self.diagnostics.extend(diagnostics)
         return self.expand(statements, path.parent, chain + ((path.resolve(), via),))
 

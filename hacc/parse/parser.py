@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Severity, Span
@@ -45,6 +46,21 @@ BAD_TEXT = define(
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
+@dataclass(frozen=True)
+class Comment:
+    """A `#` comment. `own_line` when nothing but blanks precede it, which is
+    what lets a suppression comment apply to the line below."""
+
+    span: Span
+    text: str
+    own_line: bool
+
+
+# Lark hands comments to a callback while it lexes; parse_text collects them
+# here for the one parse running at a time.
+_comments: list = []
+
+
 @functools.lru_cache(maxsize=1)
 def _lark():
     from lark import Lark
@@ -56,21 +72,33 @@ def _lark():
         parser="lalr",
         propagate_positions=False,
         maybe_placeholders=False,
+        lexer_callbacks={"COMMENT": _comments.append},
     )
 
 
-def parse_text(text: str, file: str) -> tuple[list[Statement], list[Diagnostic]]:
+def parse_text(text: str, file: str, comments: list[Comment] | None = None) -> tuple[list[Statement], list[Diagnostic]]:
     """Parse one file. On a syntax error the statements are empty and the
-    diagnostics explain the first error (LALR cannot safely go on)."""
+    diagnostics explain the first error (LALR cannot safely go on). The
+    file's comments are appended to `comments` when it is given."""
     bad = _FORBIDDEN.search(text)
     if bad:
         return [], [_forbidden_character(text, bad, file)]
     from lark.exceptions import UnexpectedInput
 
+    parser = _lark()
+    _comments.clear()
     try:
-        tree = _lark().parse(text)
+        tree = parser.parse(text)
     except UnexpectedInput as exc:
         return [], [translate(exc, text, file)]
+    finally:
+        found, _comments[:] = list(_comments), []
+    if comments is not None:
+        lines = text.splitlines()
+        for token in found:
+            before = lines[token.line - 1][: token.column - 1] if token.line <= len(lines) else ""
+            span = Span(file, token.line, token.column, token.end_line, token.end_column)
+            comments.append(Comment(span, str(token), not before.strip()))
     builder = _Builder(file)
     statements = builder.body(tree.children[0])
     return statements, builder.diagnostics

@@ -51,6 +51,9 @@ class SourceMap:
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}
         self._lines: dict[str, list[str]] = {}
+        # The `#` comments of each file (hacc.parse.parser.Comment), for
+        # suppression comments and, later, for formatting.
+        self.comments: dict[str, list] = {}
 
     def add(self, name: str, text: str) -> None:
         self._texts[name] = text

@@ -1,0 +1,1 @@
+"""Static data used by hacc checks (see AGENTS.md for agents.json)."""
