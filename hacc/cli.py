@@ -19,7 +19,7 @@ from hacc.diagnostics.model import Diagnostic, Severity
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "concise")
-FILE_KINDS = {"corosync": "corosync", "keepalived": "keepalived", "haproxy": "haproxy", "cib": "cib"}
+FILE_KINDS = {"corosync": "corosync", "keepalived": "keepalived", "haproxy": "haproxy", "sysctl": "sysctl", "cib": "cib"}
 
 
 def _use_color(choice: str, stream) -> bool:
@@ -135,7 +135,7 @@ def _parse_stdout_spec(spec: str | None, cluster):
     if spec == "cib":
         node, kind = "", "cib"
     if kind not in FILE_KINDS or (kind != "cib" and not node):
-        raise click.UsageError(f"--stdout takes NODE:corosync, NODE:keepalived, NODE:haproxy or cib, not `{spec}`")
+        raise click.UsageError(f"--stdout takes NODE:corosync, NODE:keepalived, NODE:haproxy, NODE:sysctl or cib, not `{spec}`")
     if kind != "cib" and cluster.node(node) is None:
         raise click.UsageError(f"--stdout: the cluster has no node `{node}` (nodes: {', '.join(cluster.node_names)})")
     return (FILE_KINDS[kind],), (node or None, kind)

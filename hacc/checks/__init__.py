@@ -1,4 +1,4 @@
-"""Semantic checks: lint rules over the typed model, one module per layer.
+"""Semantic checks: lint rules over the typed model, one module per topic.
 
 Importing this package registers every rule; `run_checks` runs them.
 """
@@ -6,13 +6,23 @@ Importing this package registers every rule; `run_checks` runs them.
 from __future__ import annotations
 
 from hacc.checks import (  # noqa: F401  (importing a module registers its rules)
+    constraints,
+    cross,
+    fencing,
     haproxy,
+    haproxy_proxies,
+    haproxy_servers,
     keepalived,
     membership,
     nodes,
+    operations,
+    options,
     pacemaker,
     quorum,
     totem,
+    vrrp_addresses,
+    vrrp_protocol,
+    vrrp_tracking,
 )
 from hacc.checks.registry import RULES, Finding, rule
 from hacc.checks.registry import run as run_checks

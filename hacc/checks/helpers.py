@@ -36,3 +36,31 @@ def duplicate_findings(items, key, what: str, name=lambda x: x.name, span=lambda
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+TRUE_WORDS = {"true", "yes", "on", "1", "y"}
+
+
+def truthy(value) -> bool:
+    return str(value).strip().lower() in TRUE_WORDS
+
+
+def property_of(pacemaker, name: str):
+    """A cluster property by its Pacemaker 2.1 name or its 3.0.2 rename:
+    (written name, value) or (None, None)."""
+    from hacc.checks.vocabulary import FENCING_RENAMES
+
+    for candidate in (name, FENCING_RENAMES.get(name)):
+        if candidate and candidate in pacemaker.properties:
+            return candidate, pacemaker.properties[candidate]
+    return None, None
+
+
+def fencing_enabled(pacemaker) -> bool:
+    _, value = property_of(pacemaker, "stonith-enabled")
+    return value is None or truthy(value)
+
+
+def quorum_device(cluster):
+    quorum = cluster.corosync.quorum if cluster.corosync else None
+    return quorum.qdevice if quorum else None

@@ -280,3 +280,68 @@ def _two_node(cluster) -> bool:
 def _qdevice(cluster):
     quorum = cluster.corosync.quorum if cluster.corosync else None
     return quorum.qdevice if quorum else None
+
+
+@rule("HA113", "cluster-name", Severity.WARNING, layer="corosync")
+def cluster_name(cluster) -> Iterator[Finding]:
+    """A cluster name that GFS2 and DLM cannot use.
+
+    ## What it checks
+    The cluster name has at most 32 characters of letters, digits, `_` and
+    `-`.
+
+    ## Why it matters
+    corosync accepts longer names, but GFS2 and DLM lock spaces are named
+    after the cluster and refuse them; renaming a cluster later means
+    reformatting its shared file systems.
+
+    ## Example
+    ```
+    cluster production.web-frontends.eu-central-1 { ... }
+    ```
+
+    ## Fix
+    Choose a short name: `cluster prod-web { ... }`.
+
+    ## References
+    pcs `_ClusterNameGfs2Validator`; corosync.conf(5) `cluster_name`.
+    """
+    name = cluster.name
+    bad = sorted({c for c in name if not (c.isascii() and (c.isalnum() or c in "_-"))})
+    if len(name) > 32 or bad:
+        reason = f"is {len(name)} characters long" if len(name) > 32 else f"contains {', '.join(f'`{c}`' for c in bad)}"
+        yield Finding(cluster.span_of("name"), f"cluster name `{name}` {reason}: GFS2 and DLM cannot use it",
+                      help="use at most 32 letters, digits, `_` and `-`", path=cluster.path_of("cluster"))
+
+
+MAX_NODES = 32
+
+
+@rule("HA114", "too-many-nodes", Severity.ERROR, layer="corosync")
+def too_many_nodes(cluster) -> Iterator[Finding]:
+    """More nodes than corosync and Pacemaker support.
+
+    ## What it checks
+    A cluster has at most 32 nodes.
+
+    ## Why it matters
+    32 is the largest membership corosync 3 and Pacemaker are tested and
+    supported with; beyond it token rotation slows and the vendors refuse
+    support. Use Pacemaker Remote nodes to grow further.
+
+    ## Example
+    ```
+    node n1 { id 1; addr 10.0.0.1 }
+    # ... node n33
+    ```
+
+    ## Fix
+    Keep 32 full nodes at most; run more hosts as Pacemaker Remote nodes.
+
+    ## References
+    Red Hat and SUSE support limits; corosync.conf(5) `send_join`.
+    """
+    if len(cluster.nodes) > MAX_NODES:
+        extra = cluster.nodes[MAX_NODES]
+        yield Finding(extra.span, f"{len(cluster.nodes)} nodes: corosync and Pacemaker support {MAX_NODES}",
+                      help="run the extra hosts as Pacemaker Remote nodes", path=extra.path_of())

@@ -32,6 +32,7 @@ class Finding:
     labels: tuple[Label, ...] = ()
     notes: tuple[str, ...] = ()
     path: str | None = None
+    severity: Severity | None = None  # when one finding is worse than the rule's default
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def run(cluster) -> list[Diagnostic]:
                     labels=finding.labels,
                     notes=finding.notes,
                     path=finding.path,
+                    severity=finding.severity,
                 )
             )
     return diagnostics

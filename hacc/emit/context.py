@@ -114,7 +114,7 @@ class EmitContext:
         return text
 
 
-KINDS = ("corosync", "cib", "keepalived", "haproxy")
+KINDS = ("corosync", "cib", "keepalived", "haproxy", "sysctl")
 
 
 def emit_all(cluster, secrets: SecretStore, source_name: str, kinds=KINDS) -> tuple[list[Output], list[Diagnostic]]:

@@ -216,6 +216,7 @@ def read_pairs(low: Lowering, pairs: Iterable[Pair], obj: dict, path: JsonPath, 
         if low.once(path, pair.key, pair.key_span, f"`{pair.key}`"):
             obj[pair.key] = convert(kind, pair.value)
             low.mark(path + (pair.key,), pair.value.span)
+            low.mark(path + (pair.key, "<key>"), pair.key_span)
 
 
 def options_from(low: Lowering, stmt: Statement, kinds: dict[str, str], path: JsonPath, where: str) -> dict:

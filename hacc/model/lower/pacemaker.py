@@ -89,6 +89,7 @@ def _params(low: Lowering, pairs, params: dict, path: JsonPath) -> None:
         if low.once(path, pair.key, pair.key_span, f"parameter `{pair.key}`"):
             params[pair.key] = scalar(pair.value)
             low.mark(path + (pair.key,), pair.value.span)
+            low.mark(path + (pair.key, "<key>"), pair.key_span)
 
 
 def _param_line(low: Lowering, stmt: Statement, item: dict, path: JsonPath) -> None:
