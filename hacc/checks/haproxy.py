@@ -40,6 +40,9 @@ def duplicate_proxy_names(cluster) -> Iterator[Finding]:
 
     ## Fix
     Rename one of them.
+
+    ## References
+    haproxy cfgparse-listen.c ("has the same name as another proxy"); keepalived-haproxy.md H04, H06.
     """
     kinds_groups = [("frontend", "listen"), ("backend", "listen"), ("peers",), ("userlist",), ("resolvers",), ("defaults",)]
     reported = set()
@@ -85,6 +88,9 @@ def undefined_backends(cluster) -> Iterator[Finding]:
 
     ## Fix
     Use the name of a defined backend.
+
+    ## References
+    haproxy proxy.c ("unable to find required default_backend"); keepalived-haproxy.md H01, H02.
     """
     backends = cluster.haproxy.backend_names()
     for proxy in cluster.haproxy.proxies():
@@ -134,6 +140,9 @@ def undefined_acls(cluster) -> Iterator[Finding]:
 
     ## Fix
     Use the name of an `acl` defined in the same section.
+
+    ## References
+    haproxy configuration.txt section 7 (ACLs, pre-defined ACLs); keepalived-haproxy.md H12.
     """
     for proxy in cluster.haproxy.proxies():
         defined = {acl.name for acl in proxy.acls} | PREDEFINED_ACLS
@@ -170,6 +179,9 @@ def undefined_peers(cluster) -> Iterator[Finding]:
 
     ## Fix
     Use the name of a `peers` section, or declare it.
+
+    ## References
+    haproxy proxy.c; keepalived-haproxy.md H37.
     """
     peers = {s.name for s in cluster.haproxy.sections if isinstance(s, Peers)}
     for proxy in cluster.haproxy.proxies():

@@ -30,6 +30,9 @@ def duplicate_vrrp_names(cluster) -> Iterator[Finding]:
 
     ## Fix
     Rename one of them.
+
+    ## References
+    keepalived vrrp_parser.c (duplicate instance and group names); keepalived-haproxy.md K39.
     """
     keepalived = cluster.keepalived
     yield from duplicate_findings(keepalived.instances, lambda i: i.name, "vrrp instance")
@@ -57,6 +60,9 @@ def undefined_vrrp_references(cluster) -> Iterator[Finding]:
 
     ## Fix
     Use the name of a defined script or instance.
+
+    ## References
+    keepalived-haproxy.md K16, K40.
     """
     keepalived = cluster.keepalived
     scripts = {s.name for s in keepalived.scripts}
@@ -216,6 +222,9 @@ def no_interface(cluster) -> Iterator[Finding]:
     ## Fix
     Add `interface eth0` to the node (or to the instance when it is the
     same on every node).
+
+    ## References
+    keepalived.conf(5) `interface`; keepalived-haproxy.md K30.
     """
     for instance, nodes in _instances(cluster):
         for name in nodes:
@@ -250,6 +259,9 @@ def no_address(cluster) -> Iterator[Finding]:
 
     ## Fix
     Add `addr ADDRESS` to the node, or write `multicast` in the instance.
+
+    ## References
+    keepalived.conf(5) `unicast_src_ip`, `unicast_peer`; acassen/keepalived#2458.
     """
     for instance, nodes in _instances(cluster):
         if instance.multicast:

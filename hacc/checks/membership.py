@@ -76,6 +76,9 @@ def nodeid_duplicate(cluster) -> Iterator[Finding]:
 
     ## Fix
     Give each node its own id.
+
+    ## References
+    corosync totemconfig.c ("Nodeid ... appears twice"); pcs config_validators.
     """
     nodes = [n for n in cluster.nodes if n.id is not None]
     for first, later in duplicates(nodes, lambda n: n.id):
@@ -174,6 +177,9 @@ def link_count_mismatch(cluster) -> Iterator[Finding]:
 
     ## Fix
     Give every node an address on every link.
+
+    ## References
+    corosync ("Not all nodes have the same number of links"); pcs CorosyncNodeAddressCountMismatch.
     """
     if not cluster.nodes:
         return
@@ -213,6 +219,9 @@ def link_limit(cluster) -> Iterator[Finding]:
 
     ## Fix
     Use `transport knet` for several links, or remove the extra addresses.
+
+    ## References
+    corosync.conf(5) ("maximum number of interface directives"); pcs LINKS_KNET_MAX.
     """
     corosync = cluster.corosync
     count = max((len(n.addrs) for n in cluster.nodes), default=0)
@@ -256,6 +265,9 @@ def link_family_mismatch(cluster) -> Iterator[Finding]:
 
     ## Fix
     Use one address family per link.
+
+    ## References
+    corosync ("Nodes for link 0 have different IP families"); pcs CorosyncIpVersionMismatchInLinks.
     """
     count = min((len(n.addrs) for n in cluster.nodes), default=0)
     for link in range(count):

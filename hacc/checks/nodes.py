@@ -85,6 +85,9 @@ def undefined_nodes(cluster) -> Iterator[Finding]:
 
     ## Fix
     Use the name of a declared node, or declare the node.
+
+    ## References
+    crmsh `CibLocation.check_sanity` (location to unknown node).
     """
     known = set(cluster.node_names)
     for name, element, where, key in node_references(cluster):

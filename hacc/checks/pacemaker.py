@@ -32,6 +32,9 @@ def duplicate_ids(cluster) -> Iterator[Finding]:
 
     ## Fix
     Rename one of them.
+
+    ## References
+    Pacemaker schema (IDs are unique across the CIB); pcs `validate_id`.
     """
     pacemaker = cluster.pacemaker
     elements = list(pacemaker.resources) + list(pacemaker.constraints)
@@ -87,6 +90,9 @@ def undefined_resources(cluster) -> Iterator[Finding]:
 
     ## Fix
     Define the resource, or fix the name.
+
+    ## References
+    Pacemaker schema (IDREF); crmsh `CibFencingOrder.check_sanity`.
     """
     pacemaker = cluster.pacemaker
     names = [r.name for r in pacemaker.resources]
@@ -133,6 +139,9 @@ def invalid_nesting(cluster) -> Iterator[Finding]:
 
     ## Fix
     Put each resource in one container; use constraints to relate groups.
+
+    ## References
+    pcs ("Creating stonith resources in groups is no longer allowed", PR #386); Pacemaker schema.
     """
     pacemaker = cluster.pacemaker
     owner: dict[str, tuple[object, tuple]] = {}

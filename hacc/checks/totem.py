@@ -29,6 +29,9 @@ def crypto_needs_knet(cluster) -> Iterator[Finding]:
 
     ## Fix
     Use `transport knet`, or drop `crypto`.
+
+    ## References
+    corosync ("crypto_cipher & crypto_hash are only valid for the Knet transport"); voxpupuli/puppet-corosync#506.
     """
     corosync = cluster.corosync
     if corosync.crypto_enabled and corosync.transport != "knet":
@@ -59,6 +62,9 @@ def cipher_needs_hash(cluster) -> Iterator[Finding]:
 
     ## Fix
     Add `hash=sha256`.
+
+    ## References
+    corosync.conf(5) `crypto_cipher`; pcs PrerequisiteOptionMustBeEnabledAsWell.
     """
     crypto = cluster.corosync.crypto
     if crypto and crypto.cipher != "none" and crypto.hash == "none":
@@ -85,6 +91,9 @@ def consensus_below_join(cluster) -> Iterator[Finding]:
 
     ## Fix
     Raise `consensus`, or lower `join`.
+
+    ## References
+    corosync ("consensus timeout may not be less than join timeout").
     """
     corosync = cluster.corosync
     join = corosync.timing("join")
