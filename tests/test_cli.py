@@ -36,8 +36,9 @@ def test_build_writes_every_file_with_its_mode(tmp_path):
     out = tmp_path / "out"
     hacc("build", LB, "-o", out, check=0)
     files = snapshot(out)
-    assert sorted(files) == ["lb1/etc/haproxy/haproxy.cfg", "lb1/etc/keepalived/keepalived.conf",
-                             "lb2/etc/haproxy/haproxy.cfg", "lb2/etc/keepalived/keepalived.conf", "manifest.json"]
+    assert sorted(files) == ["lb1/etc/haproxy/haproxy.cfg", "lb1/etc/keepalived/keepalived.conf", "lb1/etc/sysctl.d/90-hacc.conf",
+                             "lb2/etc/haproxy/haproxy.cfg", "lb2/etc/keepalived/keepalived.conf", "lb2/etc/sysctl.d/90-hacc.conf",
+                             "manifest.json"]
     assert files["lb1/etc/keepalived/keepalived.conf"][1] == 0o600  # holds the VRRP password
     assert files["lb1/etc/haproxy/haproxy.cfg"][1] == 0o644
     manifest = json.loads(files["manifest.json"][0])
@@ -150,7 +151,8 @@ def test_output_is_byte_identical_across_hash_seeds_and_directories(tmp_path):
 
 def test_lint_formats_and_strict(tmp_path):
     two = tmp_path / "two.ha"
-    two.write_text("cluster c {\n node a { id 1; addr 10.0.0.1 }\n node b { id 2; addr 10.0.0.2 }\n corosync { transport knet }\n}\n")
+    two.write_text("cluster c {\n node a { id 1; addr 10.0.0.1 }\n node b { id 2; addr 10.0.0.2 }\n"
+                   " corosync { crypto cipher=aes256 hash=sha256 }\n}\n")
     assert hacc("lint", two).returncode == 0  # a warning only
     assert hacc("lint", "--strict", two).returncode == 1
     data = json.loads(hacc("lint", "--format", "json", two).stdout)

@@ -87,7 +87,7 @@ def test_totem_keys_hacc_manages_are_refused_with_a_reason(compile_text, key):
 
 def test_haproxy_passes_unknown_directives_through_in_order(compile_text):
     unit = compile_text(cluster("haproxy { backend b { option httpchk GET /h; http-check expect status 200; server s 10.0.0.9:80 check } }"))
-    assert codes(unit) == []
+    assert not [c for c in codes(unit) if c < "HA100"]
     directives = unit.data["haproxy"]["sections"][0]["directives"]
     assert [d["keyword"] for d in directives] == ["option", "http-check"]
 

@@ -117,5 +117,5 @@ cluster c {   # after a brace
 }
 """
     unit = compile_text(text)
-    assert codes(unit) == []
+    assert not [c for c in codes(unit) if c < "HA100"]
     assert [n.name for n in unit.cluster.nodes] == ["a", "b"]
