@@ -18,7 +18,7 @@ from hacc import __version__
 from hacc.diagnostics.model import Diagnostic, Severity
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "concise")
+FORMATS = ("text", "json", "sarif", "github", "concise")
 FILE_KINDS = {"corosync": "corosync", "keepalived": "keepalived", "haproxy": "haproxy", "sysctl": "sysctl", "cib": "cib"}
 
 
@@ -30,11 +30,30 @@ def _use_color(choice: str, stream) -> bool:
     return stream.isatty()
 
 
-def report(diagnostics: list[Diagnostic], sources, fmt: str, stream, color: str) -> None:
+def _format(fmt: str | None) -> str:
+    """The output format: as asked, else GitHub annotations under GitHub
+    Actions, else text."""
+    if fmt:
+        return fmt
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def report(diagnostics: list[Diagnostic], sources, fmt: str | None, stream, color: str) -> None:
     from hacc.diagnostics import render
 
+    fmt = _format(fmt)
     if fmt == "json":
         stream.write(render.render_json(diagnostics))
+        return
+    if fmt == "sarif":
+        from hacc.diagnostics.sarif import render_sarif
+
+        stream.write(render_sarif(diagnostics))
+        return
+    if fmt == "github":
+        from hacc.diagnostics.github import render_github
+
+        stream.write(render_github(diagnostics))
         return
     if fmt == "concise":
         stream.write(render.render_concise(diagnostics))
@@ -53,8 +72,31 @@ def _errors(diagnostics: list[Diagnostic]) -> bool:
 source_argument = click.argument(
     "source", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 )
-format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-                             help="How to print diagnostics.")
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                             help="How to print diagnostics (default: text; github under GitHub Actions).")
+config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                             help="Lint configuration to use instead of the nearest .hacc.toml or pyproject.toml.")
+target_option = click.option("--target", "targets", multiple=True, metavar="DAEMON=VERSION",
+                             help="Daemon version the files are for, e.g. pacemaker=3.0 (repeatable).")
+
+
+def _config(source: Path, config_file: Path | None, targets: tuple[str, ...]):
+    """The configuration for `source`, with --target overrides applied."""
+    from dataclasses import replace
+
+    from hacc.config import config_for
+
+    config = config_for(source, config_file)
+    chosen = config.targets
+    for spec in targets:
+        daemon, sep, version = spec.partition("=")
+        if not sep:
+            raise click.UsageError(f"--target takes DAEMON=VERSION, not `{spec}`")
+        try:
+            chosen = chosen.with_version(daemon.strip(), version.strip())
+        except ValueError as exc:
+            raise click.UsageError(f"--target: {exc}") from None
+    return replace(config, targets=chosen) if chosen is not config.targets else config
 color_option = click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
                             show_default=True, help="Colour diagnostics (auto: on a terminal, never with NO_COLOR).")
 
@@ -78,12 +120,14 @@ def main() -> None:
               help="File of NAME=value lines for secret:NAME references (else the environment is used).")
 @format_option
 @color_option
+@config_option
+@target_option
 def build(source: Path, out: Path, check: bool, stdout_spec: str | None, emit: str | None, secrets_file: Path | None,
-          fmt: str, color: str) -> None:
+          fmt: str | None, color: str, config_file: Path | None, targets: tuple[str, ...]) -> None:
     """Compile SOURCE (a .ha file, or its .json form) into every config file."""
     from hacc.pipeline import compile_file
 
-    unit = compile_file(source, str(source))
+    unit = compile_file(source, str(source), config=_config(source, config_file, targets))
     diagnostics = unit.sorted_diagnostics()
     if _errors(diagnostics):
         report(diagnostics, unit.sources, fmt, sys.stderr, color)
@@ -96,7 +140,9 @@ def build(source: Path, out: Path, check: bool, stdout_spec: str | None, emit: s
     store, secret_diagnostics = _secrets(secrets_file)
     from hacc.emit import emit_all
 
-    outputs, emit_diagnostics = emit_all(unit.cluster, store, source.name, kinds)
+    # --check can judge files whose secrets are not available by the
+    # manifest (see compare_tree), so it does not require every secret.
+    outputs, emit_diagnostics = emit_all(unit.cluster, store, source.name, kinds, lenient=check)
     diagnostics = diagnostics + secret_diagnostics + emit_diagnostics
     report(diagnostics, unit.sources, fmt, sys.stderr, color)
     if _errors(diagnostics):
@@ -160,24 +206,85 @@ def _secrets(path: Path | None):
     return SecretStore(values), diagnostics
 
 
+def _expand(paths: tuple[Path, ...]) -> list[Path]:
+    """Files as given, and the `.ha` files under each directory."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.ha") if p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
 @main.command()
-@click.argument("sources", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, readable=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @format_option
 @color_option
-def lint(sources: tuple[Path, ...], strict: bool, fmt: str, color: str) -> None:
-    """Check SOURCES without writing anything (and without secret values)."""
+@config_option
+@target_option
+def lint(sources: tuple[Path, ...], strict: bool, fmt: str | None, color: str, config_file: Path | None,
+         targets: tuple[str, ...]) -> None:
+    """Check SOURCES (files or directories) without writing anything and
+    without secret values. Several clusters are also checked against each
+    other (shared VRIDs, VIPs, nodes, names, ports)."""
+    from hacc.checks import run_fleet
     from hacc.pipeline import compile_file
     from hacc.source.files import SourceMap
 
+    files = _expand(sources)
+    if not files:
+        raise click.UsageError("no .ha files found")
+    units = [compile_file(path, str(path), config=_config(path, config_file, targets), finish=False) for path in files]
+    clusters = [unit.cluster for unit in units if unit.cluster is not None]
+    across: dict[str, list[Diagnostic]] = {}
+    if len(clusters) > 1:
+        for diagnostic in run_fleet(clusters):
+            across.setdefault(diagnostic.span.file, []).append(diagnostic)
     everything: list[Diagnostic] = []
     merged = SourceMap()
-    for source in sources:
-        unit = compile_file(source, str(source))
-        everything.extend(unit.sorted_diagnostics())
+    for unit in units:
+        everything.extend(unit.finish(across.get(unit.display, [])))
         for name in unit.sources.names():
             merged.add(name, unit.sources.text(name))
     report(everything, merged, fmt, sys.stdout, color)
     failing = _errors(everything) or (strict and any(d.severity is Severity.WARNING for d in everything))
     sys.exit(EXIT_ERRORS if failing else EXIT_OK)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(fmt: str) -> None:
+    """List every diagnostic code."""
+    from hacc.diagnostics.codes import all_codes
+
+    codes = all_codes()
+    if fmt == "json":
+        listing = [{"code": c.code, "name": c.name, "severity": str(c.severity), "fixed": c.fixed, "summary": c.summary}
+                   for c in codes.values()]
+        click.echo(json.dumps(listing, indent=2))
+        return
+    for entry in codes.values():
+        click.echo(f"{entry.code}  {entry.name:<36} {str(entry.severity):<8} {entry.summary}")
+
+
+@main.command("rule")
+@click.argument("code")
+def rule_page(code: str) -> None:
+    """Print the documentation page of one code (e.g. `hacc rule HA313`)."""
+    from hacc.checks.docs import page
+    from hacc.diagnostics.codes import RETIRED, all_codes
+
+    codes = all_codes()
+    wanted = code.upper()
+    if wanted in RETIRED:
+        if RETIRED[wanted] is None:
+            raise click.UsageError(f"{wanted} was retired and is no longer reported")
+        click.echo(f"{wanted} was renamed {RETIRED[wanted]}.\n", err=True)
+        wanted = RETIRED[wanted]
+    by_name = {c.name: c for c in codes.values()}
+    entry = codes.get(wanted) or by_name.get(code)
+    if entry is None:
+        raise click.UsageError(f"unknown code `{code}`; `hacc rules` lists them")
+    click.echo(page(entry), nl=False)

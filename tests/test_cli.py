@@ -55,7 +55,9 @@ def test_exit_codes(tmp_path):
     assert hacc("build", LB, "--stdout", "lb9:haproxy").returncode == 2
     assert hacc("build", LB, "--bogus-option").returncode == 2
     assert hacc("lint", bad).returncode == 1
-    assert hacc("lint", LB, PACEMAKER).returncode == 0
+    assert hacc("lint", LB).returncode == 0 and hacc("lint", PACEMAKER).returncode == 0
+    # The article's two setups are alternatives: together they claim one VIP twice.
+    assert "error[HA602]" in hacc("lint", LB, PACEMAKER).stdout
 
 
 def test_errors_write_nothing_and_leave_out_untouched(tmp_path):
@@ -189,3 +191,15 @@ def test_lint_does_not_import_the_emitters_libraries():
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "jinja2" not in imported and "lxml" not in imported
     assert "hacc.checks" in imported  # the test can fail: it does see what lint imports
+
+
+def test_check_works_without_the_secrets(tmp_path):
+    """pre-commit runs `hacc build --check` where the secrets are not:
+    files holding one are judged by the manifest."""
+    out = tmp_path / "out"
+    hacc("build", LB, "-o", out, check=0)
+    assert hacc("build", LB, "-o", out, "--check", env={}).returncode == 0
+    conf = out / "lb1/etc/keepalived/keepalived.conf"
+    conf.write_text(conf.read_text().replace("priority 100", "priority 101"))
+    result = hacc("build", LB, "-o", out, "--check", env={}, check=1)
+    assert "differs: lb1/etc/keepalived/keepalived.conf" in result.stderr

@@ -9,6 +9,7 @@ from hacc.checks import (  # noqa: F401  (importing a module registers its rules
     constraints,
     cross,
     fencing,
+    fleet,
     haproxy,
     haproxy_proxies,
     haproxy_servers,
@@ -24,7 +25,7 @@ from hacc.checks import (  # noqa: F401  (importing a module registers its rules
     vrrp_protocol,
     vrrp_tracking,
 )
-from hacc.checks.registry import RULES, Finding, rule
+from hacc.checks.registry import RULES, Finding, rule, run_fleet
 from hacc.checks.registry import run as run_checks
 
-__all__ = ["RULES", "Finding", "rule", "run_checks"]
+__all__ = ["RULES", "Finding", "rule", "run_checks", "run_fleet"]

@@ -40,20 +40,23 @@ class Rule:
     code: Code
     check: Callable[..., Iterable[Finding]]
     layer: str | None  # the layer that must be present for the rule to run
+    fleet: bool = False  # checks several clusters at once (HA6xx)
 
 
 RULES: list[Rule] = []
 
 
-def rule(code: str, name: str, severity: Severity, *, layer: str | None = None, fixed: bool = False):
+def rule(code: str, name: str, severity: Severity, *, layer: str | None = None, fixed: bool = False,
+         fleet: bool = False):
     """Register a lint rule. `fixed` rules report input that cannot be
-    compiled; they cannot be suppressed or downgraded."""
+    compiled; they cannot be suppressed or downgraded. `fleet` rules take
+    the list of every cluster linted together instead of one cluster."""
 
     def register(check):
         if not check.__doc__:
             raise ValueError(f"rule {code} needs a docstring: it is the rule's documentation")
         entry = define(code, name, severity, check.__doc__, fixed=fixed)
-        RULES.append(Rule(entry, check, layer))
+        RULES.append(Rule(entry, check, layer, fleet))
         check.rule_code = entry
         return check
 
@@ -61,11 +64,19 @@ def rule(code: str, name: str, severity: Severity, *, layer: str | None = None, 
 
 
 def run(cluster) -> list[Diagnostic]:
+    return _diagnostics((entry, entry.check(cluster)) for entry in RULES
+                        if not entry.fleet and (entry.layer is None or getattr(cluster, entry.layer) is not None))
+
+
+def run_fleet(clusters: list) -> list[Diagnostic]:
+    """The rules across clusters (HA6xx), over every cluster that compiled."""
+    return _diagnostics((entry, entry.check(clusters)) for entry in RULES if entry.fleet)
+
+
+def _diagnostics(findings_by_rule) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
-    for entry in RULES:
-        if entry.layer is not None and getattr(cluster, entry.layer) is None:
-            continue
-        for finding in entry.check(cluster):
+    for entry, findings in findings_by_rule:
+        for finding in findings:
             diagnostics.append(
                 entry.code.at(
                     finding.span,

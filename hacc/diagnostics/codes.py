@@ -70,7 +70,8 @@ def define(code: str, name: str, severity: Severity, doc: str, *, fixed: bool = 
     if any(c.name == name for c in CODES.values()):
         raise ValueError(f"diagnostic name {name} is already taken")
     doc = inspect.cleandoc(doc)
-    entry = Code(code, name, severity, doc.splitlines()[0], doc, fixed)
+    summary = " ".join(doc.split("\n\n", 1)[0].split())
+    entry = Code(code, name, severity, summary, doc, fixed)
     CODES[code] = entry
     return entry
 
@@ -89,6 +90,7 @@ _DEFINING_MODULES = (
     "hacc.emit.context",
     "hacc.config",
     "hacc.checks",
+    "hacc.checks.suppress",
 )
 
 

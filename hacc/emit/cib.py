@@ -243,4 +243,4 @@ def emit(ctx: EmitContext) -> list[Output]:
         return []
     ctx.begin_file()
     content = _Builder(ctx).document()
-    return [Output("cib.xml", content, "cib", secret=ctx.file_holds_secret)]
+    return [Output("cib.xml", content, "cib", secret=ctx.file_holds_secret, unresolved=ctx.file_unresolved)]

@@ -52,6 +52,9 @@ class Output:
     kind: str
     node: str | None = None
     secret: bool = False
+    # Built without some secret's value (`hacc build --check` without the
+    # secrets): the content is a stand-in, to be judged by the manifest.
+    unresolved: bool = False
 
     @property
     def mode(self) -> int:
@@ -65,7 +68,11 @@ class EmitContext:
     source_name: str
     secrets: SecretStore
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # With `lenient`, a missing secret is not an error: the file is marked
+    # unresolved (for --check, which can judge it by the manifest instead).
+    lenient: bool = False
     _used: int = 0
+    _unresolved: int = 0
     _reported: set = field(default_factory=set)  # (secret, span): report each problem once
 
     @property
@@ -74,10 +81,15 @@ class EmitContext:
 
     def begin_file(self) -> None:
         self._used = 0
+        self._unresolved = 0
 
     @property
     def file_holds_secret(self) -> bool:
         return self._used > 0
+
+    @property
+    def file_unresolved(self) -> bool:
+        return self._unresolved > 0
 
     def reveal(self, value, span: Span, check=None) -> str:
         """The text of `value`, resolving a secret reference. `check` may
@@ -87,6 +99,9 @@ class EmitContext:
             return value
         self._used += 1
         text = self.secrets.get(value.name)
+        if text is None and self.lenient:
+            self._unresolved += 1
+            return "unresolved"
         if text is None:
             if (value.name, span) not in self._reported:
                 self._reported.add((value.name, span))
@@ -117,13 +132,13 @@ class EmitContext:
 KINDS = ("corosync", "cib", "keepalived", "haproxy", "sysctl")
 
 
-def emit_all(cluster, secrets: SecretStore, source_name: str, kinds=KINDS) -> tuple[list[Output], list[Diagnostic]]:
+def emit_all(cluster, secrets: SecretStore, source_name: str, kinds=KINDS, *, lenient: bool = False) -> tuple[list[Output], list[Diagnostic]]:
     """Every file of the cluster (or of the given kinds), or the diagnostics
     that prevent writing them. Secrets are resolved only for the files
     emitted, so printing haproxy.cfg never asks for the IPMI password."""
     import importlib
 
-    ctx = EmitContext(cluster, source_name, secrets)
+    ctx = EmitContext(cluster, source_name, secrets, lenient=lenient)
     outputs: list[Output] = []
     for kind in KINDS:
         if kind in kinds:

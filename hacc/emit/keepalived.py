@@ -231,5 +231,5 @@ def emit(ctx: EmitContext) -> list[Output]:
         ctx.begin_file()
         content = render_node(ctx, node).encode()
         outputs.append(Output(f"{node.name}/etc/keepalived/keepalived.conf", content, "keepalived", node.name,
-                              secret=ctx.file_holds_secret))
+                              secret=ctx.file_holds_secret, unresolved=ctx.file_unresolved))
     return outputs

@@ -138,9 +138,20 @@ def write_tree(out: Path, outputs: list[Output]) -> None:
 
 def compare_tree(out: Path, outputs: list[Output]) -> list[str]:
     """Differences between `out` and what would be written, one line each;
-    empty when `out` is up to date. Reads only."""
+    empty when `out` is up to date. Reads only.
+
+    Files built without a secret's value (`unresolved`) cannot be compared
+    byte for byte; they are up to date when the file on disk is the one the
+    manifest recorded and the manifest was built from the same sources by
+    the same hacc version. So `--check` works without the secrets.
+    """
+    import hashlib
+    import json
+
     problems = []
     expected = {o.path: o for o in outputs}
+    recorded = _recorded_manifest(out)
+    unresolved = [o for o in outputs if o.unresolved]
     for path, output in expected.items():
         target = out / path
         try:
@@ -151,9 +162,16 @@ def compare_tree(out: Path, outputs: list[Output]) -> list[str]:
         except OSError as exc:
             problems.append(f"unreadable: {path} ({exc.strerror})")
             continue
-        if data != output.content:
+        if output.unresolved:
+            entry = recorded.get("files", {}).get(path) if recorded else None
+            if entry is None or entry["sha256"] != hashlib.sha256(data).hexdigest():
+                problems.append(f"differs: {path} (edited since it was built)")
+        elif path == MANIFEST and unresolved:
+            if not _same_build(recorded, json.loads(output.content), {o.path for o in unresolved}):
+                problems.append(f"differs: {path}")
+        elif data != output.content:
             problems.append(f"differs: {path}")
-        elif (target.stat().st_mode & 0o777) != output.mode:
+        if (target.stat().st_mode & 0o777) != output.mode:
             problems.append(f"mode differs: {path} (expected {output.mode:04o})")
     if out.is_dir():
         for target in sorted(out.rglob("*")):
@@ -161,3 +179,33 @@ def compare_tree(out: Path, outputs: list[Output]) -> list[str]:
             if target.is_file() and relative not in expected:
                 problems.append(f"not generated: {relative}")
     return problems
+
+
+def _recorded_manifest(out: Path) -> dict | None:
+    import json
+
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    data["files"] = {entry["path"]: entry for entry in data.get("files", [])}
+    return data
+
+
+def _same_build(recorded: dict | None, built: dict, unresolved: set[str]) -> bool:
+    """The manifest on disk describes this build, apart from the hashes of
+    the files whose secrets were not available."""
+    if recorded is None:
+        return False
+    for key in ("generator", "version", "cluster", "sources"):
+        if recorded.get(key) != built.get(key):
+            return False
+    files = {entry["path"]: entry for entry in built["files"]}
+    if set(files) != set(recorded["files"]):
+        return False
+    for path, entry in files.items():
+        old = recorded["files"][path]
+        same = {k: v for k, v in entry.items() if k != "sha256"} == {k: v for k, v in old.items() if k != "sha256"}
+        if not same or (path not in unresolved and entry["sha256"] != old["sha256"]):
+            return False
+    return True
