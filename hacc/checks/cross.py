@@ -158,10 +158,14 @@ def vip_not_bound(cluster) -> Iterator[Finding]:
 
 
 def _instances_for_bound_vips(cluster):
-    bound = {bind.address.ip for _, bind in _binds(cluster)}
+    """Instances whose VIP haproxy listens on: bound by address, or by a
+    wildcard bind (`*:80` listens on every address, the VIP included)."""
+    binds = [bind.address for _, bind in _binds(cluster)]
+    bound = {address.ip for address in binds}
+    wildcard = any(address.host is None for address in binds)
     for instance in cluster.keepalived.instances:
         addresses = [v.address.ip for v in instance.vips]
-        if any(a in bound for a in addresses):
+        if wildcard or any(a in bound for a in addresses):
             yield instance, addresses
 
 
