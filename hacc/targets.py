@@ -52,7 +52,7 @@ class Targets:
         except KeyError:
             raise AttributeError(daemon) from None
 
-    def with_version(self, daemon: str, text: str) -> "Targets":
+    def with_version(self, daemon: str, text: str) -> Targets:
         """A copy with one daemon's version set; ValueError if unknown."""
         if daemon not in DEFAULTS:
             raise ValueError(f"unknown daemon `{daemon}`: targets are {', '.join(DEFAULTS)}")

@@ -29,6 +29,15 @@ def test_document_shape(compile_text):
     assert root.get("crm_feature_set") is None
 
 
+def test_schema_follows_the_target_pacemaker(compile_text):
+    text = f"cluster p {{ {NODES}\n corosync {{ quorum {{ two_node yes }} }}\n pacemaker {{ property stonith-enabled=false }} }}\n"
+    for version, schema in (("2.1", "pacemaker-3.7"), ("2.1.9", "pacemaker-3.7"), ("3.0", "pacemaker-4.0"), ("3.0.2", "pacemaker-4.0")):
+        unit = compile_text(text, files={".hacc.toml": f'[target]\npacemaker = "{version}"\n'})
+        outputs, diagnostics = emit(unit, {})
+        assert not [d for d in diagnostics if d.severity.name == "ERROR"], [d.message for d in diagnostics]
+        assert etree.fromstring(outputs["cib.xml"].content).get("validate-with") == schema, version
+
+
 def test_pcs_style_ids(compile_text):
     _, root = cib(compile_text, "property stonith-enabled=false\nresource vip ocf:heartbeat:IPaddr2 { ip=10.0.0.100; meta target-role=Started\n"
                                 " op monitor interval=10s timeout=20s; op start timeout=30s }")

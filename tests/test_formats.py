@@ -47,7 +47,7 @@ def test_sarif_is_valid_against_the_sarif_schema():
 
 def test_github_annotations_and_automatic_choice():
     explicit = hacc("lint", "--format", "github", FIRES).stdout
-    line = next(l for l in explicit.splitlines() if "HA313" in l)
+    line = next(text for text in explicit.splitlines() if "HA313" in text)
     assert line.startswith("::error file=tests/rules/HA313/fires.ha,line=10,col=13,")
     assert "title=HA313 tracker-cannot-fail-over::" in line
     assert hacc("lint", FIRES, env={"GITHUB_ACTIONS": "true"}).stdout == explicit

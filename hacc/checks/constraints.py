@@ -3,6 +3,7 @@ point inside groups."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from hacc.checks.registry import Finding, rule
@@ -21,14 +22,14 @@ def _order_edges(pacemaker) -> list[tuple[str, str, object]]:
             for resource_set in element.sets:
                 names = resource_set.resources
                 if resource_set.sequential is not False:
-                    edges += [(a, b, element) for a, b in zip(names, names[1:])]
+                    edges += [(a, b, element) for a, b in itertools.pairwise(names)]
                 edges += [(a, b, element) for a in previous for b in names]
                 previous = names
         elif element.first and element.then:
             edges.append((element.first, element.then, element))
     for group in pacemaker.resources:
         if isinstance(group, Group):
-            edges += [(a, b, group) for a, b in zip(group.members, group.members[1:])]
+            edges += [(a, b, group) for a, b in itertools.pairwise(group.members)]
     return edges
 
 

@@ -117,7 +117,7 @@ def bind_address_unmanaged(cluster) -> Iterator[Finding]:
     if not vips:
         return
     known = vips | node_addresses(cluster)
-    for proxy, bind in _binds(cluster):
+    for _proxy, bind in _binds(cluster):
         ip = bind.address.ip
         if ip is not None and ip not in known and str(ip) not in _LOOPBACK:
             yield Finding(bind.span_of("address"), f"{ip} is neither a node address nor a VIP this cluster manages",
@@ -347,7 +347,7 @@ def port_collision(cluster) -> Iterator[Finding]:
         if not isinstance(section, Peers):
             continue
         ports = {p.address.port for p in section.peers} if section.peers else {section.port or Peers.DEFAULT_PORT}
-        for proxy, bind in binds:
+        for _proxy, bind in binds:
             if bind.address.port in ports:
                 yield Finding(bind.span_of("address"), f"port {bind.address.port} is also the port of peers `{section.name}`",
                               labels=(Label(section.span_of("name"), "the peers section"),),

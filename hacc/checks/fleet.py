@@ -100,7 +100,7 @@ def vip_claimed_twice(clusters) -> Iterator[Finding]:
         for vip in managed_vips(cluster):
             yield vip.address, vip, None
 
-    for (first_cluster, first, _), (cluster, later, _) in _first_seen(clusters, vips):
+    for (first_cluster, first, _), (_cluster, later, _) in _first_seen(clusters, vips):
         yield Finding(later.span, f"VIP {later.address} is also managed by cluster `{first_cluster.name}`",
                       labels=(Label(first.span, f"in cluster `{first_cluster.name}`"),), help="give each cluster its own VIPs")
 
@@ -133,7 +133,7 @@ def node_address_reused(clusters) -> Iterator[Finding]:
             for index, address in enumerate(node.addrs):
                 yield address, node, index
 
-    for (first_cluster, first, first_index), (cluster, node, index) in _first_seen(clusters, addresses):
+    for (first_cluster, first, first_index), (_cluster, node, index) in _first_seen(clusters, addresses):
         if first.name != node.name:
             yield Finding(node.span_of("addrs", index), f"{node.addrs[index]} is also the address of `{first.name}` in cluster `{first_cluster.name}`",
                           labels=(Label(first.span_of("addrs", first_index), f"in cluster `{first_cluster.name}`"),),
@@ -167,7 +167,7 @@ def node_in_two_clusters(clusters) -> Iterator[Finding]:
             for node in cluster.nodes:
                 yield node.name, node, None
 
-    for (first_cluster, first, _), (cluster, node, _) in _first_seen(clusters, members):
+    for (first_cluster, first, _), (_cluster, node, _) in _first_seen(clusters, members):
         yield Finding(node.span_of("name"), f"node `{node.name}` is also a member of cluster `{first_cluster.name}`",
                       labels=(Label(first.span_of("name"), f"in cluster `{first_cluster.name}`"),),
                       help="a host can belong to one corosync cluster", path=node.path_of())
@@ -199,7 +199,7 @@ def duplicate_cluster_name(clusters) -> Iterator[Finding]:
     def names(cluster):
         yield cluster.name, cluster, None
 
-    for (first_cluster, first, _), (cluster, later, _) in _first_seen(clusters, names):
+    for (_first_cluster, first, _), (_cluster, later, _) in _first_seen(clusters, names):
         yield Finding(later.span_of("name"), f"cluster name `{later.name}` is already used",
                       labels=(Label(first.span_of("name"), "used here first"),), help="give each cluster its own name")
 

@@ -37,7 +37,7 @@ def check_without_port(cluster) -> Iterator[Finding]:
     ## References
     haproxy (ALERT "no port for health checks"); keepalived-haproxy.md H23.
     """
-    for proxy, server in _servers(cluster):
+    for _proxy, server in _servers(cluster):
         if server.checked and server.address.port is None and "port" not in server.options and "addr" not in server.options:
             yield Finding(server.span_of("address"), f"server `{server.name}` is checked but has no port",
                           help="add the port to the address, or `port=N`", path=server.path_of("address"))
@@ -100,7 +100,7 @@ def tls_server_without_verify(cluster) -> Iterator[Finding]:
     ## References
     haproxy (ALERT); keepalived-haproxy.md H25.
     """
-    for proxy, server in _servers(cluster):
+    for _proxy, server in _servers(cluster):
         if server.options.get("ssl") and "ca-file" not in server.options and server.options.get("verify") != "none":
             yield Finding(server.span_of("options", "ssl", "<key>"), f"TLS server `{server.name}` has nothing to verify it with",
                           help="add `ca-file=...`, or `verify=none` knowingly", path=server.path_of())
@@ -158,7 +158,7 @@ def server_name_resolution(cluster) -> Iterator[Finding]:
     ## References
     haproxy#2176, #2627; configuration.txt `init-addr`.
     """
-    for proxy, server in _servers(cluster):
+    for _proxy, server in _servers(cluster):
         if server.address.host is None or server.address.ip is not None:
             continue
         init = str(server.options.get("init-addr", ""))

@@ -86,7 +86,7 @@ def vip_is_node_address(cluster) -> Iterator[Finding]:
     """
     owners = _node_addresses(cluster)
     for instance in cluster.keepalived.instances:
-        for index, vip in enumerate(instance.vips):
+        for vip in instance.vips:
             node = owners.get(vip.address.ip)
             if node is not None:
                 yield Finding(vip.span_of("address"), f"VIP {vip.address.ip} is the address of node `{node.name}`",

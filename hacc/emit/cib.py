@@ -21,9 +21,17 @@ from hacc.model.pacemaker import (
     Primitive,
 )
 
-# The oldest schema with the Promoted/Unpromoted role names, which Pacemaker
-# 2.1.0 introduced; every 2.1.x release validates it.
-VALIDATE_WITH = "pacemaker-3.7"
+# Pacemaker 2.1: the oldest schema with the Promoted/Unpromoted role names,
+# which 2.1.0 introduced, so every 2.1.x release validates it (2.1.5 knows
+# up to 3.9 and rejects 3.10). Pacemaker 3.x: its own major schema, 4.0, into
+# which 3.x would otherwise upgrade an older CIB on first write.
+SCHEMA_FOR_PACEMAKER_2 = "pacemaker-3.7"
+SCHEMA_FOR_PACEMAKER_3 = "pacemaker-4.0"
+
+
+def schema_for(target: tuple[int, ...]) -> str:
+    """The validate-with value the target Pacemaker accepts without upgrading."""
+    return SCHEMA_FOR_PACEMAKER_3 if target >= (3, 0) else SCHEMA_FOR_PACEMAKER_2
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -223,7 +231,7 @@ class _Builder:
 
     def document(self) -> bytes:
         cib = self.E.Element("cib")
-        for key, value in (("validate-with", VALIDATE_WITH), ("epoch", "1"), ("num_updates", "0"), ("admin_epoch", "0")):
+        for key, value in (("validate-with", schema_for(self.ctx.cluster.targets.pacemaker)), ("epoch", "1"), ("num_updates", "0"), ("admin_epoch", "0")):
             cib.set(key, value)
         configuration = self.sub(cib, "configuration")
         self.crm_config(configuration)
