@@ -131,7 +131,7 @@ def build(source: Path, out: Path, check: bool, stdout_spec: str | None, emit: s
     diagnostics = unit.sorted_diagnostics()
     if _errors(diagnostics):
         report(diagnostics, unit.sources, fmt, sys.stderr, color)
-        sys.exit(EXIT_ERRORS)
+        _refuse(out, fmt, check or emit or stdout_spec)
     if emit == "json":
         report(diagnostics, unit.sources, fmt, sys.stderr, color)
         sys.stdout.write(json.dumps(unit.data, indent=2, ensure_ascii=False) + "\n")
@@ -146,7 +146,7 @@ def build(source: Path, out: Path, check: bool, stdout_spec: str | None, emit: s
     diagnostics = diagnostics + secret_diagnostics + emit_diagnostics
     report(diagnostics, unit.sources, fmt, sys.stderr, color)
     if _errors(diagnostics):
-        sys.exit(EXIT_ERRORS)
+        _refuse(out, fmt, check or wanted)
     if wanted is not None:
         _print_one(outputs, wanted)
         return
@@ -169,6 +169,13 @@ def build(source: Path, out: Path, check: bool, stdout_spec: str | None, emit: s
         click.echo(f"error: cannot write {out}/: {exc}", err=True)
         sys.exit(EXIT_USAGE if isinstance(exc, OutputError) else EXIT_ERRORS)
     click.echo(f"wrote {len(outputs)} files to {out}/", err=True)
+
+
+def _refuse(out: Path, fmt: str | None, writes_nothing_anyway) -> None:
+    """Exit on errors, saying plainly that the output tree was not touched."""
+    if not writes_nothing_anyway and fmt in (None, "text", "concise"):
+        click.echo(f"nothing written to {out}/: fix the errors above first", err=True)
+    sys.exit(EXIT_ERRORS)
 
 
 def _parse_stdout_spec(spec: str | None, cluster):

@@ -68,6 +68,7 @@ def test_errors_write_nothing_and_leave_out_untouched(tmp_path):
     broken.write_text(LB.read_text().replace("vrid 51", "vrid 300"))
     result = hacc("build", broken, "-o", out, check=1)
     assert "error[HA013]" in result.stderr
+    assert f"nothing written to {out}/" in result.stderr
     assert snapshot(out) == before
 
 
@@ -75,6 +76,7 @@ def test_missing_secret_names_it_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     result = hacc("build", LB, "-o", out, env={}, check=1)
     assert "secret `VRRP_PASSWORD` has no value" in result.stderr
+    assert "nothing written" in result.stderr
     assert not out.exists()
 
 
