@@ -2,7 +2,8 @@
 
 Every diagnostic hacc can report has a code here: `HA` and three digits,
 grouped by layer (HA0xx language and structure, HA1xx corosync and quorum,
-HA2xx Pacemaker, HA3xx keepalived, HA4xx haproxy, HA5xx across layers).
+HA2xx Pacemaker, HA3xx keepalived, HA4xx haproxy, HA5xx across layers,
+HA6xx across clusters, HA7xx importing existing configuration files).
 The parser and the model builder declare their codes with `define`; lint rules
 are declared with `hacc.checks.registry.rule`, which calls `define` too. A
 code is never reused: retired codes move to `RETIRED`.
@@ -91,6 +92,7 @@ _DEFINING_MODULES = (
     "hacc.config",
     "hacc.checks",
     "hacc.checks.suppress",
+    "hacc.importing.log",
 )
 
 
