@@ -295,3 +295,7 @@ def rule_page(code: str) -> None:
     if entry is None:
         raise click.UsageError(f"unknown code `{code}`; `hacc rules` lists them")
     click.echo(page(entry), nl=False)
+
+
+# The adoption commands (import, audit, fmt) live in their own module.
+from hacc import cli_adopt  # noqa: E402,F401

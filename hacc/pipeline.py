@@ -71,6 +71,26 @@ def compile_file(path: Path, display: str | None = None, *, config: Config | Non
     return unit
 
 
+def compile_data(data: dict, spans: dict[tuple, Span], sources: SourceMap, display: str, *,
+                 config: Config, diagnostics: list[Diagnostic] = (), run_checks: bool = True) -> Compilation:
+    """Run the model and check stages on a JSON form built elsewhere (by
+    `hacc import`), whose spans point into the files it was read from."""
+    unit = Compilation(Path(display), display, sources=sources, data=data, spans=spans, config=config)
+    unit.diagnostics.extend(diagnostics)
+    if config.source:
+        _remember_config(unit)
+    try:
+        _model(unit)
+        if run_checks and unit.cluster is not None:
+            from hacc.checks import run_checks as run
+
+            unit.diagnostics.extend(run(unit.cluster))
+    except RecursionError:
+        unit.diagnostics.append(_too_deep(unit))
+    unit.finish()
+    return unit
+
+
 def _remember_config(unit: Compilation) -> None:
     """Keep the config file's text so its diagnostics show a snippet."""
     try:

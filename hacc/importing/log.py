@@ -193,3 +193,32 @@ class ImportLog:
     @property
     def losses(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.code == LOSS.code]
+
+NOT_WRITABLE = define(
+    "HA705",
+    "import-not-writable",
+    Severity.ERROR,
+    """
+    The imported model could not be written as a `.ha` file that reads back
+    the same.
+
+    ## What it checks
+    Before `hacc import` writes the `.ha` file, it compiles the text it is
+    about to write and compares the result with the model it imported.
+
+    ## Why it matters
+    A `.ha` file that means something other than what the nodes run would
+    change the cluster at the next `hacc build`. This is a bug in hacc, not
+    in the imported files.
+
+    ## Example
+    ```
+    (no example: the files are valid; hacc failed to write them)
+    ```
+
+    ## Fix
+    Report the bug with the files that trigger it; meanwhile, `hacc audit`
+    still checks the files.
+    """,
+    fixed=True,
+)
