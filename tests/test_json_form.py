@@ -115,3 +115,11 @@ def test_emit_json_never_contains_secret_values(tmp_path):
     assert emitted.returncode == 0
     assert b"leak-me-not" not in emitted.stdout + emitted.stderr
     assert json.loads(emitted.stdout)["keepalived"]["instances"][0]["auth"]["pass"] == {"secret": "VRRP_PASSWORD"}
+
+
+def test_optional_addresses_bind_as_addresses(compile_text):
+    """`X | None` fields convert their value as X (an address, not text)."""
+    import ipaddress
+
+    unit = compile_text("cluster c {\n node n1 { addr 10.0.0.1; unicast_src 10.0.0.5 }\n}\n")
+    assert unit.cluster.nodes[0].unicast_src == ipaddress.ip_address("10.0.0.5")

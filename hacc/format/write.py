@@ -17,7 +17,15 @@ from hacc.format.write_corosync import write_corosync
 from hacc.format.write_haproxy import write_haproxy
 from hacc.format.write_keepalived import write_keepalived
 from hacc.format.write_pacemaker import write_pacemaker
-from hacc.format.write_tree import Stmt, chunked, expect_keys, expect_list, items, line, render
+from hacc.format.write_tree import (
+    Stmt,
+    chunked,
+    expect_keys,
+    expect_list,
+    items,
+    line,
+    render,
+)
 from hacc.format.write_values import Unwritable, nvvalue, pair, spell_invisible, word
 
 __all__ = ["Unwritable", "write_ha"]
@@ -30,8 +38,8 @@ _SECTIONS = (
 )
 _TOP_KEYS = ("$schema", "cluster", "nodes") + tuple(name for name, _ in _SECTIONS)
 _NODE_KEYS = ("name", "id", "addrs", "interface", "votes", "router_id", "unicast_src", "attributes")
-# Node settings in the order a reader expects them, with how lowering reads each.
-_NODE_SETTINGS = (("id", "int"), ("interface", "str"), ("votes", "int"), ("router_id", "str"), ("unicast_src", "str"))
+# Node settings written after the addresses, with how lowering reads each.
+_NODE_SETTINGS = (("interface", "str"), ("votes", "int"), ("router_id", "str"), ("unicast_src", "str"))
 
 
 def write_ha(data: dict, header_comments: Iterable[str] = ()) -> str:
@@ -43,8 +51,9 @@ def write_ha(data: dict, header_comments: Iterable[str] = ()) -> str:
     meta, node attributes) and in haproxy options become their text, explicit
     `false` for flags written only as a bare word (`multicast`,
     `dont_track_primary`, a tracker's `reverse`, a check's `dynamic`) is left
-    out, and a rule with several expressions but no `boolean_op` is written
-    with `and`, Pacemaker's default.
+    out, `$schema` is left out, and a rule with several expressions but no
+    `boolean_op` is written with `and` (Pacemaker's default, which the CIB
+    then names explicitly).
     """
     expect_keys(data, _TOP_KEYS, (), "the cluster")
     if not isinstance(data.get("cluster"), str):
@@ -74,7 +83,7 @@ def _node(node, path) -> Stmt:
         body.append(Stmt(line("id", word(node["id"], path + ("id",), "int"))))
     for index, addr in enumerate(expect_list(node.get("addrs", []), path + ("addrs",), "`addrs`")):
         body.append(Stmt(line("addr", word(addr, path + ("addrs", index), "text"))))
-    for key, kind in _NODE_SETTINGS[1:]:
+    for key, kind in _NODE_SETTINGS:
         if key in node:
             body.append(Stmt(line(key, word(node[key], path + (key,), kind))))
     attributes = items(node.get("attributes", {}), path + ("attributes",), "`attributes`")

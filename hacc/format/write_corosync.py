@@ -49,10 +49,10 @@ def write_corosync(section, path: JsonPath) -> list[Stmt]:
     return body
 
 
-def _settings(obj, table: dict[str, str], path: JsonPath, what: str, extra: tuple = ()) -> list[Stmt]:
-    """`key value` statements for the keys of `table` found in `obj`."""
-    expect_keys(obj, tuple(table) + extra, path, what)
-    return [Stmt(line(key, word(value, path + (key,), _kind(table, key)))) for key, value in obj.items() if key in table]
+def _settings(obj, table: dict[str, str], path: JsonPath, what: str) -> list[Stmt]:
+    """`key value` statements, one per key of `obj` (all known to `table`)."""
+    expect_keys(obj, tuple(table), path, what)
+    return [Stmt(line(key, word(value, path + (key,), _kind(table, key)))) for key, value in obj.items()]
 
 
 def _link(link, path: JsonPath) -> Stmt:
@@ -64,11 +64,15 @@ def _link(link, path: JsonPath) -> Stmt:
 
 
 def _quorum(quorum, path: JsonPath) -> Stmt:
-    body = _settings(quorum, QUORUM_OPTIONS, path, "`quorum`", ("auto_tie_breaker_node", "qdevice"))
-    if "auto_tie_breaker_node" in quorum:
-        body.append(_tie_breaker(quorum["auto_tie_breaker_node"], path + ("auto_tie_breaker_node",)))
-    if "qdevice" in quorum:
-        body.append(Stmt("qdevice", _settings(quorum["qdevice"], QDEVICE_OPTIONS, path + ("qdevice",), "`qdevice`")))
+    expect_keys(quorum, tuple(QUORUM_OPTIONS) + ("auto_tie_breaker_node", "qdevice"), path, "`quorum`")
+    body = []
+    for key, value in quorum.items():
+        if key == "auto_tie_breaker_node":
+            body.append(_tie_breaker(value, path + (key,)))
+        elif key == "qdevice":
+            body.append(Stmt("qdevice", _settings(value, QDEVICE_OPTIONS, path + (key,), "`qdevice`")))
+        else:
+            body.append(Stmt(line(key, word(value, path + (key,), _kind(QUORUM_OPTIONS, key)))))
     return Stmt("quorum", body)
 
 

@@ -151,14 +151,14 @@ def haproxy_word(value: Any, path: JsonPath) -> str:
     """A haproxy argument: lowering keeps a bare `key=value` pair as that very
     text, so such words may stay unquoted."""
     if isinstance(value, str) and _PAIR_START.match(value):
-        key, _, rest = value.partition("=")
+        rest = value.partition("=")[2]
         if rest and _PAIR_VALUE.match(rest) and _visible(rest):
             return value
         return quote(value, path)
     return word(value, path, "str")
 
 
-def nvvalue(value: Any, path: JsonPath) -> Any:
+def nvvalue(value: Any) -> Any:
     """Name/value pairs (properties, meta, attributes) are always read as
     text; a number or boolean in the JSON form is written as the text that
     Pacemaker receives for it, which builds the same CIB."""

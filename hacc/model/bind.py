@@ -95,7 +95,13 @@ class Binder:
             _, item = typing.get_args(hint)
             return {k: self.convert(item, v, path + (k,)) for k, v in value.items()}
         if origin in (typing.Union, types.UnionType):
-            return self.convert(_pick(typing.get_args(hint), value), value, path)
+            options = typing.get_args(hint)
+            present = tuple(option for option in options if option is not type(None))
+            if value is not None and len(present) < len(options):
+                # `X | None` with a value: convert as X (X may itself be a
+                # union such as IPAddress, which `_pick` cannot see inside).
+                return self.convert(present[0] if len(present) == 1 else typing.Union[present], value, path)
+            return self.convert(_pick(options, value), value, path)
         return value
 
 
