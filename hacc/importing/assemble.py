@@ -105,7 +105,7 @@ def import_cluster(request: ImportRequest) -> Imported:
         cib_source = files.read(request.cib, _display(request.cib))
         if cib_source is not None:
             read.append(cib_source)
-            pacemaker = import_cib(cib_source, nodes, log)
+            pacemaker = import_cib(cib_source, nodes, log, cluster_name=cluster_name)
             if pacemaker is not None:
                 data["pacemaker"] = pacemaker
     keepalived_sources = sources("keepalived")
