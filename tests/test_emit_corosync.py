@@ -62,3 +62,9 @@ def test_quorum_flags_are_integers_and_qdevice(compile_text):
 def test_logfile_turns_logging_to_file_on(compile_text):
     text = conf(compile_text, 'quorum { two_node yes }\nlogging { to_syslog no; logfile "/var/log/corosync/corosync.log" }')
     assert "    to_syslog: no\n    to_logfile: yes\n    logfile: /var/log/corosync/corosync.log\n" in text
+
+
+def test_fileline_function_name_and_blackbox_are_on_or_off(compile_text):
+    """corosync compares these three with "on"/"off" and refuses `yes`."""
+    text = conf(compile_text, "quorum { two_node yes }\nlogging { to_syslog yes; fileline no; function_name yes; blackbox off }")
+    assert "    to_syslog: yes\n    fileline: off\n    function_name: on\n    blackbox: off\n" in text

@@ -26,6 +26,8 @@ def value(kind: str, item) -> str:
     if isinstance(item, Duration):
         return str(item.ms // 1000) if kind == "s" else str(item.ms)
     if isinstance(item, bool):
+        if kind == "onoff":
+            return "on" if item else "off"
         return "yes" if item else "no"
     return str(item)
 

@@ -113,15 +113,17 @@ LOGGING_OPTIONS: dict[str, str] = {
     "logfile": "str",
     "timestamp": "str",
     "debug": "str",
-    "fileline": "bool",
-    "function_name": "bool",
-    "blackbox": "bool",
+    # corosync reads these three with strcmp against "on"/"off" (logconfig.c):
+    # `yes` is refused.
+    "fileline": "onoff",
+    "function_name": "onoff",
+    "blackbox": "onoff",
     "syslog_facility": "str",
     "syslog_priority": "str",
     "logfile_priority": "str",
 }
 
-KIND_TO_LOWERING = {"ms": "str", "s": "str", "int": "int", "bool": "bool", "str": "str"}
+KIND_TO_LOWERING = {"ms": "str", "s": "str", "int": "int", "bool": "bool", "onoff": "bool", "str": "str"}
 
 
 
