@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from hacc.config import _toml
 from hacc.importing.files import Files, Source
 from hacc.importing.log import ImportLog
 
@@ -77,3 +82,26 @@ def node_sources(root: Path, kind: str, files: Files) -> dict[str, Source]:
 def new_log() -> tuple[ImportLog, Files]:
     log = ImportLog()
     return log, Files(log)
+
+
+def case_toml(case: str) -> dict:
+    return _toml().loads((CORPUS / case / "case.toml").read_text())
+
+
+def checkable(config: Path, case: str, tmp_path: Path) -> Path:
+    """The file as haproxy -c can check it here: certificates the case names
+    are made in `tmp_path`, and their directory points there."""
+    text = config.read_text()
+    for wanted in case_toml(case).get("certificates", []):
+        if shutil.which("openssl") is None:
+            pytest.skip("openssl is needed to make the test certificate")
+        pem = tmp_path / Path(wanted).name
+        if not pem.exists():
+            key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                            str(cert), "-days", "30", "-subj", "/CN=test.example"], check=True, capture_output=True)
+            pem.write_text(cert.read_text() + key.read_text())
+        text = text.replace(str(Path(wanted).parent), str(tmp_path))
+    checked = tmp_path / f"{config.parent.parent.parent.name}-{config.name}"
+    checked.write_text(text)
+    return checked

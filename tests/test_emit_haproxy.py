@@ -61,7 +61,20 @@ frontend f {
 }
 backend b { server s 10.0.0.9:80 }""")
     order = [line.split()[0] for line in text.split("frontend f\n")[1].split("\n\n")[0].splitlines()]
-    assert order == ["bind", "option", "acl", "acl", "tcp-request", "http-request", "use_backend", "default_backend"]
+    assert order == ["bind", "acl", "acl", "option", "tcp-request", "http-request", "use_backend", "default_backend"]
+
+
+def test_acls_come_before_any_directive_that_may_use_them(compile_text):
+    text = cfg(compile_text, """
+listen stats {
+    bind *:8404
+    stats enable
+    stats admin if local
+    acl local src 10.0.0.0/8
+    server s 10.0.0.9:80
+}""")
+    body = text.split("listen stats\n")[1]
+    assert body.index("acl local") < body.index("stats admin if local")
 
 
 def test_peers_derived_from_the_nodes_with_localpeer_per_node(compile_text):

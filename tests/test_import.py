@@ -11,10 +11,9 @@ from pathlib import Path
 import judges
 import pytest
 from click.testing import CliRunner
-from importing_helpers import CORPUS, EXAMPLES, ROOT, golden_tree
+from importing_helpers import CORPUS, EXAMPLES, ROOT, case_toml, checkable, golden_tree
 
 from hacc.cli import main
-from hacc.config import _toml
 
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
 
@@ -57,14 +56,10 @@ def test_build_import_build_gives_the_same_files(example, tmp_path, monkeypatch)
         assert content.decode() == expected[path].decode(), path
 
 
-def case_expectation(case: str) -> dict:
-    return _toml().loads((CORPUS / case / "case.toml").read_text())
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_corpus_case_imports_rebuilds_and_passes_the_daemons(case, tmp_path, monkeypatch, require_tool):
     monkeypatch.chdir(CORPUS / case)
-    expected = case_expectation(case)
+    expected = case_toml(case)
     source = tmp_path / "cluster.ha"
     code, _, stderr = run(*import_args(CORPUS / case), "-o", source, "--allow-loss", "--format", "json")
     assert code == 0, stderr
@@ -79,7 +74,7 @@ def test_corpus_case_imports_rebuilds_and_passes_the_daemons(case, tmp_path, mon
         file = out / path
         if path.endswith("haproxy.cfg"):
             require_tool("haproxy")
-            verdict = judges.haproxy(file)
+            verdict = judges.haproxy(checkable(file, case, tmp_path))
         elif path.endswith("keepalived.conf"):
             require_tool("keepalived")
             verdict = judges.keepalived(file)
@@ -97,7 +92,7 @@ def test_corpus_case_imports_rebuilds_and_passes_the_daemons(case, tmp_path, mon
 
 
 def test_a_loss_writes_nothing_without_allow_loss(tmp_path):
-    lossy = next((case for case in CASES if "HA701" in case_expectation(case).get("expect", [])), None)
+    lossy = next((case for case in CASES if "HA701" in case_toml(case).get("expect", [])), None)
     if lossy is None:
         pytest.fail("the corpus has no case with a loss")
     source = tmp_path / "cluster.ha"

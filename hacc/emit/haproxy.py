@@ -90,10 +90,13 @@ def _proxy_lines(w: _Words, proxy: Proxy) -> list[str]:
         lines.append(w.line("balance", proxy.balance.algorithm, *proxy.balance.args))
     if proxy.stick_table:
         lines.append(_stick_table(proxy.stick_table))
-    ordered = sorted(proxy.directives, key=_rank)
-    lines.extend(w.directive(d) for d in ordered if _rank(d) == 0)
+    # ACLs come before every directive: any of them may name one in an
+    # `if`/`unless` (`stats admin if ops`, `stick on src if api`), and
+    # haproxy only knows the ACLs declared above the line that uses them.
     for acl in proxy.acls:
         lines.append(w.line("acl", acl.name, acl.criterion, *[a for a in acl.args], span=acl.span))
+    ordered = sorted(proxy.directives, key=_rank)
+    lines.extend(w.directive(d) for d in ordered if _rank(d) == 0)
     lines.extend(w.directive(d) for d in ordered if 0 < _rank(d) < 10)
     for rule in proxy.use_backends:
         condition = rule.condition()
