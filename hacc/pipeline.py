@@ -76,7 +76,6 @@ def compile_data(data: dict, spans: dict[tuple, Span], sources: SourceMap, displ
     """Run the model and check stages on a JSON form built elsewhere (by
     `hacc import`), whose spans point into the files it was read from."""
     unit = Compilation(Path(display), display, sources=sources, data=data, spans=spans, config=config)
-    unit.diagnostics.extend(diagnostics)
     if config.source:
         _remember_config(unit)
     try:
@@ -87,6 +86,9 @@ def compile_data(data: dict, spans: dict[tuple, Span], sources: SourceMap, displ
             unit.diagnostics.extend(run(unit.cluster))
     except RecursionError:
         unit.diagnostics.append(_too_deep(unit))
+    # Added last: an import error about one file (a CIB that is not a CIB)
+    # must not stop the checks of what the other files hold.
+    unit.diagnostics.extend(diagnostics)
     unit.finish()
     return unit
 

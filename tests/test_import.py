@@ -29,6 +29,10 @@ def import_args(root: Path) -> list[str]:
         args.append(f"--node={node.name}={node}")
     if (root / "cib.xml").is_file():
         args += ["--cib", str(root / "cib.xml")]
+    if not list(root.glob("*/etc/corosync/corosync.conf")):
+        # Only corosync.conf names the cluster; without it, name it here
+        # rather than expect the note that says it was named `imported`.
+        args.append(f"--name={root.name}")
     return args
 
 

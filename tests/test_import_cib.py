@@ -269,10 +269,18 @@ def test_unexpressible_things_are_reported_at_their_lines():
 def test_the_articles_crm_config_is_not_a_cib():
     text = (ROOT / "tests/import/article/pacemaker/cib.xml").read_text()
     pacemaker, log, _ = run_import(text)
-    assert pacemaker is None
     (problem,) = log.diagnostics
     assert problem.code == "HA704" and problem.span.line == 1
     assert "<crm_config>" in problem.message and "<cib" in problem.help and "cibadmin -Q" in problem.help
+    # The file stays refused (HA704 is an error: nothing is written), but its
+    # <resources> are read so `hacc audit` can still check them.
+    assert [r["name"] for r in pacemaker["resources"]] == ["my-service"]
+
+
+def test_a_fragment_without_cib_sections_gives_nothing():
+    pacemaker, log, _ = run_import("<cluster><primitive id='x' class='ocf' provider='heartbeat' type='Dummy'/></cluster>\n")
+    assert pacemaker is None
+    assert [d.code for d in log.diagnostics] == ["HA704"]
 
 
 # -- small CIBs for one behaviour each ----------------------------------------------

@@ -100,8 +100,41 @@ def read_cib(source: Source, log: ImportLog) -> CibDocument | None:
             tag += f" xmlns=\"{etree.QName(root).namespace}\""
         log.unreadable(locator.element_span(root), f"the root element is `<{tag}>`, not `<cib>` or `<configuration>`: "
                        "this is not a Pacemaker CIB", help=WHAT_A_CIB_IS)
-        return None
+        configuration = _salvage(root)
+        if configuration is None:
+            return None
     return CibDocument(source, root, configuration, locator)
+
+
+# The sections a fragment may hold that hacc can still check.
+_SALVAGEABLE = ("crm_config", "nodes", "resources", "constraints", "rsc_defaults", "op_defaults", "fencing-topology")
+
+
+def _salvage(root):
+    """A stand-in `<configuration>` holding the CIB sections found inside a
+    fragment that is not a CIB (an article's `<crm_config><cluster>
+    <resources>...`), so `hacc audit` can still check the resources. The
+    file stays refused (HA704): `hacc import` writes nothing from it."""
+    from lxml import etree
+
+    found = [element for element in root.iter() if element is not root and isinstance(element.tag, str)
+             and element.tag in _SALVAGEABLE and not _inside_section(element, root)]
+    if not found:
+        return None
+    configuration = etree.Element("configuration")
+    configuration.sourceline = root.sourceline
+    for element in found:
+        configuration.append(element)
+    return configuration
+
+
+def _inside_section(element, root) -> bool:
+    parent = element.getparent()
+    while parent is not None and parent is not root:
+        if parent.tag in _SALVAGEABLE:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _blank(match) -> str:
