@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import ipaddress
+import operator
 import types
 import typing
 from typing import Any
@@ -100,7 +101,7 @@ class Binder:
             if value is not None and len(present) < len(options):
                 # `X | None` with a value: convert as X (X may itself be a
                 # union such as IPAddress, which `_pick` cannot see inside).
-                return self.convert(present[0] if len(present) == 1 else typing.Union[present], value, path)
+                return self.convert(present[0] if len(present) == 1 else functools.reduce(operator.or_, present), value, path)
             return self.convert(_pick(options, value), value, path)
         return value
 

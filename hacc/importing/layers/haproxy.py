@@ -75,7 +75,7 @@ class _Peers:
     def settle(self) -> None:
         local = {name: localpeer(file) for name, file in self.files.items()}
         if not self.heads:
-            for name, line in local.items():
+            for line in local.values():
                 if line is not None:
                     self.log.rewrote(line.head_span, "`localpeer` is dropped: there is no `peers` section")
             return

@@ -108,7 +108,7 @@ def merge_groups(ctx: Context, instances: dict[str, list[str]]) -> list[dict]:
     for name in _names(ctx, lambda c: c.groups):
         holders = [(c.node, c.groups[name]) for c in ctx.configs if name in c.groups]
         members: list[str] = []
-        for node, found in holders:
+        for _node, found in holders:
             for index, member in enumerate(found.value["members"]):
                 if member in members:
                     continue
