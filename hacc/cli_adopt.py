@@ -163,3 +163,23 @@ def audit(nodes, cib, corosync, keepalived, haproxy, name, strict: bool, fmt: st
     report(diagnostics, imported.sources, fmt, sys.stdout, color)
     failing = _errors(diagnostics) or (strict and any(d.severity is Severity.WARNING for d in diagnostics))
     sys.exit(EXIT_ERRORS if failing else EXIT_OK)
+
+
+@main.command("fmt")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; list the files that would change and exit 1 if any would.")
+@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
+def fmt_command(files: tuple[Path, ...], check: bool, diff: bool) -> None:
+    """Rewrite each .ha FILE (or every .ha file under a directory) in hacc's
+    canonical layout, in place and atomically.
+
+    Includes are not followed: name every file to format. A file that cannot
+    be read or does not parse is left untouched and reported. Exit 1 when a
+    file could not be formatted, or (with --check) when one would change."""
+    from hacc.cli import _expand
+    from hacc.format.files import format_paths
+
+    paths = _expand(files)
+    if not paths:
+        raise click.UsageError("no .ha files found")
+    sys.exit(format_paths(paths, check=check, diff=diff, stdout=sys.stdout, stderr=sys.stderr))

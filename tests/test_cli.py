@@ -205,3 +205,20 @@ def test_check_works_without_the_secrets(tmp_path):
     conf.write_text(conf.read_text().replace("priority 100", "priority 101"))
     result = hacc("build", LB, "-o", out, "--check", env={}, check=1)
     assert "differs: lb1/etc/keepalived/keepalived.conf" in result.stderr
+
+
+def test_fmt_checks_rewrites_and_takes_directories(tmp_path):
+    messy = tmp_path / "deep" / "c.ha"
+    messy.parent.mkdir()
+    messy.write_text("cluster c {   node a { addr 10.0.0.1 }\n}\n")
+    result = hacc("fmt", "--check", tmp_path, check=1)
+    assert result.stdout.strip() == str(messy)
+    assert messy.read_text() == "cluster c {   node a { addr 10.0.0.1 }\n}\n"
+    hacc("fmt", messy, check=0)
+    assert messy.read_text() == "cluster c {\n    node a {\n        addr 10.0.0.1\n    }\n}\n"
+    hacc("fmt", "--check", messy, check=0)
+    broken = tmp_path / "broken.ha"
+    broken.write_text("cluster c {\n")
+    result = hacc("fmt", broken, check=1)
+    assert "error[HA001]" in result.stderr and broken.read_text() == "cluster c {\n"
+    hacc("fmt", tmp_path / "empty-dir-that-does-not-exist", check=1)

@@ -81,3 +81,13 @@ def test_no_traceback_and_nothing_compiled_after_a_syntax_error(compile_text):
     unit = compile_text("cluster {{{{\n")
     assert codes(unit) == ["HA001"]
     assert unit.data is None and unit.cluster is None
+
+
+def test_a_comment_after_a_string_holding_a_unicode_line_separator_is_on_its_own_line():
+    """Lark counts only \\n as a line end; so must the own-line test, or a
+    suppression comment would stop covering the next line."""
+    from hacc.parse.parser import parse_text
+
+    comments = []
+    parse_text('a "\u2028x"\n  # c\nb\n', "t.ha", comments)
+    assert [(c.text, c.own_line) for c in comments] == [("# c", True)]

@@ -15,7 +15,7 @@ from pathlib import Path
 from hacc.diagnostics.model import Span
 from hacc.importing.files import Files, NodeTable, Source
 from hacc.importing.log import ImportLog
-from hacc.source.files import SourceMap
+from hacc.source.files import SourceMap, display_name
 
 # Where each daemon keeps its file under a node's root directory.
 NODE_FILES = {
@@ -93,7 +93,7 @@ def import_cluster(request: ImportRequest) -> Imported:
     def sources(kind: str) -> dict[str, Source]:
         found = {}
         for node, path in request.files_of(kind).items():
-            source = files.read(path, _display(path))
+            source = files.read(path, display_name(path))
             if source is not None:
                 found[node] = source
                 read.append(source)
@@ -102,7 +102,7 @@ def import_cluster(request: ImportRequest) -> Imported:
     corosync_sources = sources("corosync")
     cluster_name, corosync = import_corosync(corosync_sources, nodes, log) if corosync_sources else (None, None)
     if request.cib is not None:
-        cib_source = files.read(request.cib, _display(request.cib))
+        cib_source = files.read(request.cib, display_name(request.cib))
         if cib_source is not None:
             read.append(cib_source)
             pacemaker = import_cib(cib_source, nodes, log, cluster_name=cluster_name)
@@ -135,15 +135,6 @@ def import_cluster(request: ImportRequest) -> Imported:
             ordered[layer] = data[layer]
     _fallback_spans(log, ordered, read)
     return Imported(ordered, log, files.sources, read)
-
-
-def _display(path: Path) -> str:
-    """The name diagnostics show: relative to the working directory when
-    the file is below it, as given otherwise."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _fallback_spans(log: ImportLog, data: dict, read: list[Source]) -> None:

@@ -94,7 +94,7 @@ def parse_text(text: str, file: str, comments: list[Comment] | None = None) -> t
     finally:
         found, _comments[:] = list(_comments), []
     if comments is not None:
-        lines = text.splitlines()
+        lines = text.split("\n")  # as Lark counts lines: U+2028 is not a line end
         for token in found:
             before = lines[token.line - 1][: token.column - 1] if token.line <= len(lines) else ""
             span = Span(file, token.line, token.column, token.end_line, token.end_column)

@@ -67,7 +67,9 @@ class SourceMap:
             text = self._texts.get(name)
             if text is None:
                 return None
-            lines = self._lines[name] = text.splitlines()
+            # Lines end at \n only, as every span counts them (Lark, and the
+            # importers' readers): U+2028 or a lone \r inside a line is not an end.
+            lines = self._lines[name] = [line.removesuffix("\r") for line in text.split("\n")]
         if 1 <= lineno <= len(lines):
             return lines[lineno - 1]
         return None
@@ -128,6 +130,7 @@ def display_name(path: Path, relative_to: Path | None = None) -> str:
     """How a path is shown in diagnostics: relative to the working directory
     when it is inside it, so messages stay short and machine-independent."""
     try:
-        return os.path.relpath(path, relative_to or Path.cwd())
-    except ValueError:
+        # abspath, not resolve: a symlinked file keeps the name it was given.
+        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(relative_to or Path.cwd())))
+    except (ValueError, OSError):
         return str(path)
