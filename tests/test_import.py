@@ -132,3 +132,27 @@ def test_nothing_to_read_is_a_usage_error(tmp_path):
     code, _, stderr = run("import", "--node=bad name=.", "-o", tmp_path / "x.ha")
     assert code == 2
     assert not (tmp_path / "x.ha").exists()
+
+
+def test_single_files_instead_of_node_directories(tmp_path, monkeypatch):
+    """--corosync FILE, --keepalived NODE=FILE and --haproxy NODE=FILE read
+    the same as the node directories do."""
+    monkeypatch.chdir(ROOT)
+    golden = ROOT / "golden"
+    by_dirs, by_files = tmp_path / "dirs.ha", tmp_path / "files.ha"
+    code, _, stderr = run(*import_args(golden / "active-active"), "-o", by_dirs)
+    assert code == 0, stderr
+    args = ["import", "-o", by_files, "--name=active-active"]
+    for node in ("lb1", "lb2"):
+        args += ["--keepalived", f"{node}={golden / 'active-active' / node / 'etc/keepalived/keepalived.conf'}",
+                 "--haproxy", f"{node}={golden / 'active-active' / node / 'etc/haproxy/haproxy.cfg'}"]
+    code, _, stderr = run(*args)
+    assert code == 0, stderr
+    body = lambda path: path.read_text().split("cluster ", 1)[1]  # noqa: E731 - the header names the files read
+    assert body(by_files) == body(by_dirs)
+
+    corosync = golden / "three-node-db" / "db1" / "etc/corosync/corosync.conf"
+    code, _, stderr = run("import", "--corosync", corosync, "-o", tmp_path / "db.ha")
+    assert code == 0, stderr
+    assert [line.split()[1] for line in (tmp_path / "db.ha").read_text().splitlines() if line.strip().startswith("node ")] \
+        == ["db1", "db2", "db3"]
