@@ -111,7 +111,7 @@ def import_command(nodes, cib, corosync, keepalived, haproxy, name, out: Path, a
     result = render_import(imported, out.name if str(out) != "-" else "cluster.ha")
     diagnostics = sorted(result.diagnostics, key=lambda d: d.sort_key())
     report(diagnostics, imported.sources, fmt, sys.stderr, color)
-    losses = [d for d in diagnostics if d.code == "HA701"]
+    losses = [d for d in diagnostics if d.code == "HA080"]
     if losses and fmt in (None, "text", "concise"):
         click.echo(f"\n{len(losses)} setting(s) could not be carried over:", err=True)
         for loss in losses:

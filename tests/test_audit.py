@@ -31,14 +31,14 @@ def test_pacemaker_article():
     corosync = "pacemaker/node1/etc/corosync/corosync.conf"
     assert code == 1
     assert {
-        ("HA704", "pacemaker/cib.xml", 1),    # <crm_config><cluster>...: not a CIB Pacemaker would load
+        ("HA083", "pacemaker/cib.xml", 1),    # <crm_config><cluster>...: not a CIB Pacemaker would load
         ("HA205", "pacemaker/cib.xml", 1),    # and no fencing in it (stonith-enabled defaults to true)
         ("HA212", "pacemaker/cib.xml", 4),    # apache without a monitor operation
         ("HA214", "pacemaker/cib.xml", 4),    # start/stop timeouts below the agent's advice
-        ("HA702", corosync, 4),               # secauth: a corosync 2 key
+        ("HA081", corosync, 4),               # secauth: a corosync 2 key
         ("HA115", corosync, 5),               # crypto_hash: sha1
-        ("HA701", corosync, 24),              # ring0_addr: node1 is a host name, not an address
-        ("HA701", corosync, 28),
+        ("HA080", corosync, 24),              # ring0_addr: node1 is a host name, not an address
+        ("HA080", corosync, 28),
     } <= found
 
 
@@ -54,7 +54,7 @@ def test_load_balancer_article():
         ("HA408", haproxy, 4),                    # no timeouts anywhere
         ("HA408", haproxy, 11),
     } <= found
-    assert not {c for c, _, _ in found} & {"HA701", "HA703", "HA704"}, found
+    assert not {c for c, _, _ in found} & {"HA080", "HA082", "HA083"}, found
 
 
 def test_audit_writes_nothing(tmp_path):

@@ -68,7 +68,7 @@ def test_corpus_case_imports_rebuilds_and_passes_the_daemons(case, tmp_path, mon
     code, _, stderr = run(*import_args(CORPUS / case), "-o", source, "--allow-loss", "--format", "json")
     assert code == 0, stderr
     report, _ = json.JSONDecoder().raw_decode(stderr)
-    found = {d["code"] for d in report["diagnostics"] if d["code"].startswith("HA7")}
+    found = {d["code"] for d in report["diagnostics"] if d["code"].startswith("HA08")}
     assert found == set(expected.get("expect", [])), stderr
     secrets = source.with_suffix(".secrets")
     out = tmp_path / "out"
@@ -96,7 +96,7 @@ def test_corpus_case_imports_rebuilds_and_passes_the_daemons(case, tmp_path, mon
 
 
 def test_a_loss_writes_nothing_without_allow_loss(tmp_path):
-    lossy = next((case for case in CASES if "HA701" in case_toml(case).get("expect", [])), None)
+    lossy = next((case for case in CASES if "HA080" in case_toml(case).get("expect", [])), None)
     if lossy is None:
         pytest.fail("the corpus has no case with a loss")
     source = tmp_path / "cluster.ha"

@@ -166,7 +166,7 @@ def test_golden_spans_point_at_the_values_they_describe():
 
 def test_a_pcs_cib_with_status_imports_into_the_compact_form():
     pacemaker, log, _, _, text = import_case("cib-two-node-ipmi-group")
-    assert codes(log) == {"HA702"} and log.secrets == {"IPMI_PASSWORD": "Ipmi-Fence-2024"}
+    assert codes(log) == {"HA081"} and log.secrets == {"IPMI_PASSWORD": "Ipmi-Fence-2024"}
     fence = by_name(pacemaker["resources"], "fence_pg1")
     assert fence["for"] == ["pg1"]
     # pcs put pcmk_host_list before other parameters: it stays, so the order does.
@@ -185,7 +185,7 @@ def test_a_pcs_cib_with_status_imports_into_the_compact_form():
 
 def test_crm_configure_show_xml_with_a_legacy_master_imports():
     pacemaker, log, _, _, text = import_case("cib-drbd-nfs-crmsh")
-    assert codes(log) == {"HA702"}
+    assert codes(log) == {"HA081"}
     clone = by_name(pacemaker["resources"], "ms_drbd_r0")
     assert clone["type"] == "clone" and clone["promotable"] is True and clone["resource"] == "p_drbd_r0"
     assert clone["meta"]["master-max"] == "1"
@@ -241,7 +241,7 @@ def test_location_rules_on_node_attributes_import():
 
 def test_fencing_levels_and_bans_under_any_id_fold_back():
     pacemaker, log, _, _, _ = import_case("cib-fencing-levels")
-    assert codes(log) == {"HA702"}
+    assert codes(log) == {"HA081"}
     assert set(log.secrets) == {"IPMI_PASSWORD", "APC_SNMP_PASSWORD"}
     assert [by_name(pacemaker["resources"], f"ipmi-app{i}")["for"] for i in (1, 2, 3)] == [["app1"], ["app2"], ["app3"]]
     assert pacemaker["constraints"] == []  # every ban, pcs's and the hand-named one, became `for`
@@ -252,7 +252,7 @@ def test_fencing_levels_and_bans_under_any_id_fold_back():
 
 def test_unexpressible_things_are_reported_at_their_lines():
     pacemaker, log, _, _, text = import_case("cib-unexpressible")
-    assert codes(log) == {"HA701"}
+    assert codes(log) == {"HA080"}
     lost_lines = {d.span.line for d in log.losses}
     for needle in ('<acl_target id="monitoring">', '<acl_role id="read-only">', '<tag id="mail-services">',
                    '<alert id="snmp-alert"', '<template class="ocf" id="tpl-postfix"', 'template="tpl-postfix"',
@@ -270,9 +270,9 @@ def test_the_articles_crm_config_is_not_a_cib():
     text = (ROOT / "tests/import/article/pacemaker/cib.xml").read_text()
     pacemaker, log, _ = run_import(text)
     (problem,) = log.diagnostics
-    assert problem.code == "HA704" and problem.span.line == 1
+    assert problem.code == "HA083" and problem.span.line == 1
     assert "<crm_config>" in problem.message and "<cib" in problem.help and "cibadmin -Q" in problem.help
-    # The file stays refused (HA704 is an error: nothing is written), but its
+    # The file stays refused (HA083 is an error: nothing is written), but its
     # <resources> are read so `hacc audit` can still check them.
     assert [r["name"] for r in pacemaker["resources"]] == ["my-service"]
 
@@ -280,7 +280,7 @@ def test_the_articles_crm_config_is_not_a_cib():
 def test_a_fragment_without_cib_sections_gives_nothing():
     pacemaker, log, _ = run_import("<cluster><primitive id='x' class='ocf' provider='heartbeat' type='Dummy'/></cluster>\n")
     assert pacemaker is None
-    assert [d.code for d in log.diagnostics] == ["HA704"]
+    assert [d.code for d in log.diagnostics] == ["HA083"]
 
 
 # -- small CIBs for one behaviour each ----------------------------------------------
@@ -314,7 +314,7 @@ def test_node_ids_names_and_cluster_name_that_disagree_with_corosync_are_reporte
     table.get("a")["id"] = 1
     log.mark(table.path("a", "id"), Source("corosync.conf", Path("c"), "").span(4))
     pacemaker = import_cib(Source("cib.xml", Path("cib.xml"), text), table, log, cluster_name="new")
-    disagreements = [d for d in log.diagnostics if d.code == "HA703"]
+    disagreements = [d for d in log.diagnostics if d.code == "HA082"]
     assert len(disagreements) == 3
     ids = next(d for d in disagreements if "id 7" in d.message)
     assert ids.labels[0].span.file == "corosync.conf" and table.get("a")["id"] == 1
@@ -339,10 +339,10 @@ def test_shared_conditional_merged_and_repeated_attribute_sets():
     assert r2["params"] == {"a": "1"}  # the shared set, copied
     assert r2["meta"] == {"x": "high"}  # the higher score wins; the rule set is left out
     messages = [(d.code, d.message) for d in log.diagnostics]
-    assert any(code == "HA701" and "id-ref" in m for code, m in messages)
-    assert any(code == "HA701" and "rule matches" in m for code, m in messages)
-    assert any(code == "HA701" and "set again" in m for code, m in messages)
-    assert any(code == "HA702" and "merged" in m for code, m in messages)
+    assert any(code == "HA080" and "id-ref" in m for code, m in messages)
+    assert any(code == "HA080" and "rule matches" in m for code, m in messages)
+    assert any(code == "HA080" and "set again" in m for code, m in messages)
+    assert any(code == "HA081" and "merged" in m for code, m in messages)
 
 
 def test_passwords_become_secrets_but_password_scripts_do_not():
@@ -370,7 +370,7 @@ def test_forms_pacemaker_defaults_are_made_explicit():
     assert constraints["c"]["score"] == "0" and constraints["o"]["kind"] == "Optional"
     assert constraints["l"]["rule"]["score"] == "10"
     assert constraints["l-2"]["rule"] == {"score": "0", "expressions": [{"attribute": "y", "operation": "defined"}]}
-    assert codes(log) == {"HA702"} and len(log.diagnostics) == 4
+    assert codes(log) == {"HA081"} and len(log.diagnostics) == 4
 
 
 @pytest.mark.parametrize(("written", "imported", "rebuilt"), [
@@ -382,7 +382,7 @@ def test_pacemaker_durations_become_hacc_durations(written, imported, rebuilt):
     pacemaker, log, table = run_import(cib(resources))
     assert pacemaker["resources"][0]["ops"] == [{"name": "monitor", "interval": imported}]
     # A spelling hacc reads the same is kept; any other is rewritten, with a note.
-    assert [d.code for d in log.diagnostics] == ([] if imported == written else ["HA702"])
+    assert [d.code for d in log.diagnostics] == ([] if imported == written else ["HA081"])
     table.add("n").update({"id": 1, "addrs": ["10.0.0.1"]})
     op = etree.fromstring(rebuilt_cib(pacemaker, table, "c", {})).find(".//op")
     assert op.get("interval") == rebuilt
@@ -454,13 +454,13 @@ def test_hostile_or_broken_xml_is_refused_with_its_line(name):
     pacemaker, log, _ = run_import(text)
     assert pacemaker is None
     (problem,) = log.diagnostics
-    assert problem.code == "HA704" and problem.span.line == line and problem.help
+    assert problem.code == "HA083" and problem.span.line == line and problem.help
     assert "root:" not in problem.message
 
 
 def test_a_huge_cib_is_refused_before_parsing():
     pacemaker, log, _ = run_import("<cib>" + " " * MAX_CIB_CHARS + "</cib>")
-    assert pacemaker is None and [d.code for d in log.diagnostics] == ["HA704"]
+    assert pacemaker is None and [d.code for d in log.diagnostics] == ["HA083"]
 
 
 def test_non_utf8_is_refused_and_a_latin1_declaration_is_harmless(tmp_path):

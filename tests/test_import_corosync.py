@@ -152,7 +152,7 @@ def test_what_corosync_refuses_is_reported_at_its_line(text, line, words):
     items, log = read(text)
     assert items is None
     (diagnostic,) = log.diagnostics
-    assert diagnostic.code == "HA704"
+    assert diagnostic.code == "HA083"
     assert diagnostic.span.line == line
     assert words in diagnostic.message
 
@@ -174,12 +174,12 @@ def test_an_empty_file_has_no_items_and_imports_as_refused():
     assert items == [] and log.diagnostics == []
     name, section, _, log = import_texts({"n1": ""})
     assert name is None and section == {}
-    assert "HA704" in codes(log)
+    assert "HA083" in codes(log)
 
 
 def test_keys_outside_any_section_are_reported_as_lost():
     _, _, _, log = import_texts({"n1": "token: 5000\n" + MINIMAL})
-    lost = [d for d in log.diagnostics if d.code == "HA701"]
+    lost = [d for d in log.diagnostics if d.code == "HA080"]
     assert [d.span.line for d in lost] == [1]
     assert "outside any section" in lost[0].message
 
@@ -202,7 +202,7 @@ _GARBAGE = st.lists(st.sampled_from(_TOKENS), max_size=80).map("".join)
 @given(_GARBAGE)
 def test_no_input_makes_the_importer_fail(text):
     _, _, _, log = import_texts({"n1": text, "n2": text[::-1]})
-    assert all(d.code.startswith("HA70") for d in log.diagnostics)
+    assert all(d.code.startswith("HA08") for d in log.diagnostics)
 
 
 def test_binary_garbage_and_huge_lines_are_reported_not_raised():
@@ -235,20 +235,20 @@ def test_secauth_on_becomes_explicit_crypto_with_a_note():
     _, section, _, log = import_texts({"n1": totem("secauth: on", "keyfile: /etc/corosync/authkey")})
     assert section["crypto"] == {"cipher": "aes256", "hash": "sha256"}
     assert "keyfile" not in section  # the default hacc writes itself
-    assert codes(log) == ["HA702"]
+    assert codes(log) == ["HA081"]
     assert "secauth" in log.diagnostics[0].message and log.diagnostics[0].span.line == 4
 
 
 def test_secauth_on_keeps_an_explicit_hash():
     _, section, _, log = import_texts({"n1": totem("secauth: on", "crypto_hash: sha1")})
     assert section["crypto"] == {"cipher": "aes256", "hash": "sha1"}
-    assert codes(log) == ["HA702"]
+    assert codes(log) == ["HA081"]
 
 
 def test_crypto_over_udpu_is_lost_because_corosync_3_refuses_it():
     _, section, _, log = import_texts({"n1": totem("transport: udpu", "secauth: on")})
     assert "crypto" not in section and section["transport"] == "udpu"
-    assert "HA701" in codes(log)
+    assert "HA080" in codes(log)
     assert ("corosync", "crypto", "cipher") not in log.spans
 
 
@@ -272,7 +272,7 @@ def test_ringnumber_rrp_mode_and_interface_options():
     ]
     assert section["totem"] == {"link_mode": "active"}
     assert nodes.get("n1")["addrs"] == ["10.0.0.1", "10.1.0.1"]
-    assert sorted(codes(log)) == ["HA702", "HA702"]
+    assert sorted(codes(log)) == ["HA081", "HA081"]
 
 
 def test_link_options_of_another_transport_are_not_kept():
@@ -281,32 +281,32 @@ def test_link_options_of_another_transport_are_not_kept():
     _, section, _, log = import_texts({"n1": totem(*multicast)})
     # No transport: corosync 3 runs knet, which ignores the multicast settings.
     assert section["links"] == [{"number": 0, "mcastport": 5405}]
-    assert codes(log) == ["HA702", "HA702", "HA702"]
+    assert codes(log) == ["HA081", "HA081", "HA081"]
     assert ("corosync", "links", 0, "mcastaddr") not in log.spans
     _, section, _, log = import_texts({"n1": totem("transport: udpu", "interface {", "    knet_link_priority: 2", "}")})
     assert section["links"] == [{"number": 0}]
-    assert codes(log) == ["HA701"]
+    assert codes(log) == ["HA080"]
     _, section, _, log = import_texts({"n1": totem("transport: udp", *multicast)})
     assert section["links"] == [{"number": 0, "bindnetaddr": "10.0.0.0", "mcastaddr": "239.255.1.1", "mcastport": 5405}]
-    assert codes(log) == ["HA702"]  # ringnumber only
+    assert codes(log) == ["HA081"]  # ringnumber only
 
 
 def test_durations_need_whole_numbers_as_corosync_does():
     _, section, _, log = import_texts({"n1": totem("token: 3s", "consensus: 3600")})
     assert section["totem"] == {"consensus": "3600ms"}
-    assert codes(log) == ["HA704"]
+    assert codes(log) == ["HA083"]
     assert "whole number of milliseconds" in log.diagnostics[0].message
 
 
 def test_values_outside_the_schema_are_lost_not_kept():
     _, section, _, log = import_texts({"n1": totem("token_warning: 150", "link_mode: turbo", "tokn: 5")})
     assert "totem" not in section
-    assert codes(log) == ["HA701", "HA701", "HA701"]
+    assert codes(log) == ["HA080", "HA080", "HA080"]
 
 
 def test_a_key_inside_the_file_is_lost_and_never_shown():
     _, section, _, log = import_texts({"n1": totem("key: s3cr3t-value")})
-    assert codes(log) == ["HA701"]
+    assert codes(log) == ["HA080"]
     assert "s3cr3t" not in log.diagnostics[0].message
     assert "s3cr3t" not in repr(section)
 
@@ -322,21 +322,21 @@ def test_logging_flags_use_the_spelling_corosync_reads():
     text = MINIMAL + "logging {\n    fileline: yes\n    to_syslog: on\n}\n"
     _, section, _, log = import_texts({"n1": text})
     assert section["logging"] == {"to_syslog": True}
-    assert codes(log) == ["HA701"]  # logconfig.c reads fileline as on/off only
+    assert codes(log) == ["HA080"]  # logconfig.c reads fileline as on/off only
 
 
 def test_quorum_without_provider_and_votequorum_flags():
     text = totem().replace("quorum {\n    provider: corosync_votequorum\n}\n", "quorum {\n    two_node: 1\n    wait_for_all: 0\n}\n")
     _, section, _, log = import_texts({"n1": text})
     assert section["quorum"] == {"two_node": True, "wait_for_all": False}
-    assert codes(log) == ["HA702"]
+    assert codes(log) == ["HA081"]
     assert "provider" in log.diagnostics[0].message
 
 
 def test_repeated_key_keeps_the_last_value_as_corosync_does():
     _, section, _, log = import_texts({"n1": totem("token: 1000", "token: 2000")})
     assert section["totem"] == {"token": "2s"}
-    assert codes(log) == ["HA702"] and log.diagnostics[0].span.line == 4
+    assert codes(log) == ["HA081"] and log.diagnostics[0].span.line == 4
 
 
 # --- the nodelist --------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ def test_host_name_ring0_addr_is_lost_and_leaves_addrs_empty():
     _, _, nodes, log = import_texts({"n1": text})
     assert nodes.names == ["n1"]
     assert nodes.get("n1")["addrs"] == [] and nodes.get("n1")["id"] == 1
-    assert sorted(codes(log)) == ["HA701", "HA702"]  # the address; the name taken from its short form
+    assert sorted(codes(log)) == ["HA080", "HA081"]  # the address; the name taken from its short form
 
 
 def test_nameless_address_entries_pair_with_command_line_nodes_in_order():
@@ -356,7 +356,7 @@ def test_nameless_address_entries_pair_with_command_line_nodes_in_order():
     text = "totem {\n    version: 2\n}\n" + text + "quorum {\n    provider: corosync_votequorum\n}\n"
     _, _, nodes, log = import_texts({"alpha": text, "beta": text})
     assert [(n["name"], n["addrs"]) for n in nodes] == [("alpha", ["10.0.0.1"]), ("beta", ["10.0.0.2"])]
-    assert codes(log) == ["HA702", "HA702"]
+    assert codes(log) == ["HA081", "HA081"]
     assert "check that alpha has the address 10.0.0.1" in log.diagnostics[0].message
 
 
@@ -368,14 +368,14 @@ def test_nameless_entry_whose_ring0_addr_names_a_node_takes_that_node():
     # The exact match wins over pairing in order; the address entry gets the node left.
     assert [(n["name"], n.get("id")) for n in nodes] == [("other", 2), ("n1", 1)]
     assert nodes.get("n1")["addrs"] == [] and nodes.get("other")["addrs"] == ["10.0.0.2"]
-    assert sorted(codes(log)) == ["HA701", "HA702", "HA702"]
+    assert sorted(codes(log)) == ["HA080", "HA081", "HA081"]
 
 
 def test_nodes_with_different_link_counts_are_refused():
     text = MINIMAL_NODES.replace("    }\n}\n", "    }\n    node {\n        name: n2\n        nodeid: 2\n"
                                  "        ring0_addr: 10.0.0.2\n        ring1_addr: 10.1.0.2\n    }\n}\n")
     _, _, _, log = import_texts({"n1": "totem {\n    version: 2\n}\n" + text + "quorum {\n    provider: corosync_votequorum\n}\n"})
-    assert "HA704" in codes(log)
+    assert "HA083" in codes(log)
 
 
 # --- several nodes -------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ def test_differences_between_nodes_point_at_both_files():
     name, _, _, log = import_texts({"n1": MINIMAL, "n2": "# a comment, ignored\n" + other.replace("    ", "\t")})
     assert name == "c1"
     found = sorted((d.span.file, d.span.line, d.labels[0].span.file if d.labels else None) for d in log.diagnostics)
-    assert codes(log) == ["HA703", "HA703"]
+    assert codes(log) == ["HA082", "HA082"]
     assert found == [(f"n2/{CONF}", 4, f"n1/{CONF}"), (f"n2/{CONF}", 15, f"n1/{CONF}")]
 
 

@@ -156,7 +156,7 @@ def test_environment_variables_are_named_not_expanded():
 def test_line_errors_are_unreadable_at_their_column(line, col, fragment):
     log, _ = new_log()
     file = read_haproxy(source("t.cfg", f"global\n    maxconn 1\n    {line}\n    log stdout local0\n"), log)
-    assert codes(log) == ["HA704"]
+    assert codes(log) == ["HA083"]
     problem = log.diagnostics[0]
     assert (problem.span.line, problem.span.col) == (3, col + 4)
     assert fragment in problem.message
@@ -180,7 +180,7 @@ def test_sections_start_at_their_keywords():
 def test_lines_before_any_section_are_refused():
     log, _ = new_log()
     file = read_haproxy(source("t.cfg", "# header\nmaxconn 10\nglobal\n  maxconn 20\n"), log)
-    assert codes(log) == ["HA704"]
+    assert codes(log) == ["HA083"]
     assert log.diagnostics[0].span.line == 2
     assert [line.keyword for line in file.preamble] == ["maxconn"]
 
@@ -189,8 +189,8 @@ def test_conditional_blocks_are_reported_and_not_imported():
     text = BASE + ("frontend f\n    bind :80\n.if version_atleast(2.5)\n    http-request deny\n.else\n"
                    "    http-request allow\n.endif\n    default_backend b\nbackend b\n    server s 10.0.0.1:80\n")
     section, log, _ = run_import({"lb1": text})
-    assert codes(log).count("HA701") == 1
-    lost = next(d for d in log.diagnostics if d.code == "HA701")
+    assert codes(log).count("HA080") == 1
+    lost = next(d for d in log.diagnostics if d.code == "HA080")
     assert lost.span.line == 12 and "lines 12-16" in lost.message
     frontend = find(section, "frontend", "f")
     assert "directives" not in frontend and frontend["default_backend"] == "b"
@@ -199,13 +199,13 @@ def test_conditional_blocks_are_reported_and_not_imported():
 def test_unfinished_conditional_block_and_lone_endif():
     log, _ = new_log()
     read_haproxy(source("t.cfg", "global\n.endif\n.if defined(X)\n  maxconn 1\n"), log)
-    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA704", 2), ("HA704", 3)]
+    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA083", 2), ("HA083", 3)]
 
 
 def test_messages_and_unknown_dot_directives():
     log, _ = new_log()
     read_haproxy(source("t.cfg", "global\n.notice hello\n.alert stop\n.frobnicate\n"), log)
-    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA701", 2), ("HA704", 3), ("HA704", 4)]
+    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA080", 2), ("HA083", 3), ("HA083", 4)]
 
 
 def test_crlf_reads_like_lf():
@@ -218,10 +218,10 @@ def test_crlf_reads_like_lf():
 def test_missing_final_newline_and_nul_byte():
     log, _ = new_log()
     read_haproxy(source("t.cfg", "global\n    maxconn 1"), log)
-    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA704", 2)]
+    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA083", 2)]
     log, _ = new_log()
     file = read_haproxy(source("t.cfg", "global\n    maxconn 1\0junk\n    log stdout local0\n"), log)
-    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA704", 2)]
+    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA083", 2)]
     assert [line.texts() for line in file.sections[0].block] == [["1"]]  # haproxy stops reading at the NUL
 
 
@@ -291,7 +291,7 @@ backend api
     assert app["servers"][0]["options"] == {"check": True, "inter": "2s", "weight": 10, "maxconn": 50}
     assert find(section, "backend", "api")["servers"][0]["address"] == "[2001:db8::3]:9000"
     # every change of form is a note, at the word it changes
-    assert codes(log) == ["HA702"] * 5
+    assert codes(log) == ["HA081"] * 5
     lines = text.splitlines()
     underlined = [lines[d.span.line - 1][d.span.col - 1:d.span.end_col - 1] for d in log.diagnostics]
     assert underlined == [":443", "!{ src 10.0.0.0/8 }", "10K", "30000", "2001:db8::3:9000"]
@@ -321,10 +321,10 @@ backend b
     default-server inter 3s
 """
     section, log, _ = run_import({"lb1": text})
-    lost = sorted(d.span.line for d in log.diagnostics if d.code == "HA701")
+    lost = sorted(d.span.line for d in log.diagnostics if d.code == "HA080")
     assert lost == [11, 12, 13, 14, 15, 16, 21, 22, 24]
     # `:81` becomes `*:81`; the anonymous ACL of `stats admin` becomes a named one
-    assert [(d.code, d.span.line) for d in log.diagnostics if d.code != "HA701"] == [("HA702", 13), ("HA702", 17)]
+    assert [(d.code, d.span.line) for d in log.diagnostics if d.code != "HA080"] == [("HA081", 13), ("HA081", 17)]
     frontend = find(section, "frontend", "f")
     assert frontend["binds"] == [{"address": ":81", "options": {"crt": "a.pem", "ssl": True}}]
     assert "mode" not in frontend and "timeouts" not in frontend
@@ -389,7 +389,7 @@ backend b
     server s 10.0.0.1:80
 """
     section, log, nodes = run_import({"lb1": text})
-    lost = {d.span.line: d.message for d in log.diagnostics if d.code == "HA701"}
+    lost = {d.span.line: d.message for d in log.diagnostics if d.code == "HA080"}
     assert sorted(lost) == [10, 12, 14, 18, 19, 23]
     assert "cache assets" in lost[18] and "ring logs" in lost[19]
     assert [s["type"] for s in section["sections"]] == ["defaults", "frontend", "backend"]
@@ -403,7 +403,7 @@ def test_duplicates_keep_the_last_like_haproxy():
     section, log, _ = run_import({"lb1": text})
     backend = find(section, "backend", "b")
     assert backend["balance"]["algorithm"] == "leastconn" and backend["timeouts"] == {"server": "2s"}
-    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA702", 11), ("HA702", 13)]
+    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA081", 11), ("HA081", 13)]
 
 
 def test_empty_words_end_the_argument_list():
@@ -412,13 +412,13 @@ def test_empty_words_end_the_argument_list():
     assert find(section, "listen", "l")["directives"] == [{"keyword": "option", "args": []},
                                                           {"keyword": "option", "args": ["httpclose"]}]
     # words after an empty word are lost; a trailing empty word changes nothing
-    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA701", 12), ("HA702", 13)]
+    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA080", 12), ("HA081", 13)]
 
 
 def test_variables_drop_their_line_only():
     section, log, _ = run_import({"lb1": BASE + 'listen l\n    bind "${ADDR}:80"\n    bind *:81\n    server s 10.0.0.1:80\n'})
     assert [b["address"] for b in find(section, "listen", "l")["binds"]] == ["*:81"]
-    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA701", 11)]
+    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA080", 11)]
     assert "`ADDR`" in log.diagnostics[0].message
 
 
@@ -426,7 +426,7 @@ def test_from_defaults_is_kept_only_when_it_changes_nothing():
     text = BASE.replace("defaults", "defaults base") + "frontend f from base\n    bind *:80\n" + \
         "defaults other\n    mode tcp\nbackend b from base\n    server s 10.0.0.1:80\n"
     section, log, _ = run_import({"lb1": text})
-    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA702", 10), ("HA701", 14)]
+    assert [(d.code, d.span.line) for d in log.diagnostics] == [("HA081", 10), ("HA080", 14)]
     assert find(section, "frontend", "f") == {"type": "frontend", "name": "f", "binds": [{"address": "*:80", "options": {}}]}
 
 
@@ -440,7 +440,7 @@ def test_differences_are_reported_at_the_other_nodes_line():
     other = first.replace("10.0.0.2:80 check", "10.0.0.2:80 check weight 5").replace("timeout server 30s", "timeout server 1m")
     section, log, _ = run_import({"lb1": first, "lb2": same, "lb3": other})
     found = [(d.code, d.span.file, d.span.line, d.labels[0].span.file, d.labels[0].span.line) for d in log.diagnostics]
-    assert found == [("HA703", "lb3.cfg", 8, "lb1.cfg", 8), ("HA703", "lb3.cfg", 13, "lb1.cfg", 13)]
+    assert found == [("HA082", "lb3.cfg", 8, "lb1.cfg", 8), ("HA082", "lb3.cfg", 13, "lb1.cfg", 13)]
     assert "weight 5" in log.diagnostics[1].message
     # the first node's file is the one imported
     assert find(section, "backend", "b")["servers"][1]["options"] == {"check": True}
@@ -459,7 +459,7 @@ def test_missing_and_extra_sections_and_lines():
 def test_secret_differences_are_not_printed():
     first = BASE + "userlist u\n    user a password $6$one\n"
     _, log, _ = run_import({"lb1": first, "lb2": first.replace("$6$one", "$6$two")})
-    difference = next(d for d in log.diagnostics if d.code == "HA703")
+    difference = next(d for d in log.diagnostics if d.code == "HA082")
     assert "$6$" not in difference.message and "***" in difference.message
 
 
@@ -499,17 +499,17 @@ def test_peers_at_other_addresses_stay_explicit():
 def test_localpeer_problems():
     # missing on lb2: haproxy used the host name; hacc writes it (a note)
     _, log, _ = run_import({"lb1": with_localpeer(PEERS, "lb1"), "lb2": with_localpeer(PEERS, None)})
-    assert [(d.code, d.span.file) for d in log.diagnostics] == [("HA702", "lb2.cfg")]
+    assert [(d.code, d.span.file) for d in log.diagnostics] == [("HA081", "lb2.cfg")]
     # a localpeer that is not the node's name cannot be kept
     section, log, _ = run_import({"lb1": with_localpeer(PEERS, "lb1"), "lb2": with_localpeer(PEERS, "lb1")})
-    assert [(d.code, d.span.file, d.span.line) for d in log.diagnostics] == [("HA701", "lb2.cfg", 3)]
+    assert [(d.code, d.span.file, d.span.line) for d in log.diagnostics] == [("HA080", "lb2.cfg", 3)]
     assert "peers" in find(section, "peers", "mesh")
 
 
 def test_node_without_a_file_is_noted():
     nodes = NodeTable(["lb1", "lb2", "lb3"])
     _, log, _ = run_import({"lb1": BASE, "lb2": BASE}, nodes)
-    assert [(d.code, d.message.split(" ")[0]) for d in log.diagnostics] == [("HA702", "lb3")]
+    assert [(d.code, d.message.split(" ")[0]) for d in log.diagnostics] == [("HA081", "lb3")]
 
 
 # -- the corpus -------------------------------------------------------------------------------------------------
@@ -517,7 +517,7 @@ def test_node_without_a_file_is_noted():
 
 def test_corpus_is_varied():
     assert len(CASES) >= 7
-    assert {"HA701", "HA702", "HA703"} <= {code for case in CASES for code in case_toml(case)["expect"]}
+    assert {"HA080", "HA081", "HA082"} <= {code for case in CASES for code in case_toml(case)["expect"]}
 
 
 @pytest.mark.parametrize("case", CASES)

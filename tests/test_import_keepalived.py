@@ -153,7 +153,7 @@ def test_per_node_priority_state_interface_and_unicast(tmp_path):
     assert vi2["unicast_src"] == {"lb2": "10.9.0.12"}
     assert nodes.get("lb1")["router_id"] == "edge-a" and "router_id" not in nodes.get("lb2")
     assert nodes.get("lb1")["addrs"] == ["10.0.0.11"] and nodes.get("lb1")["interface"] == "eth0"
-    assert not [d for d in log.diagnostics if d.code in ("HA701", "HA703")]
+    assert not [d for d in log.diagnostics if d.code in ("HA080", "HA082")]
     assert log.spans[("keepalived", "instances", 1, "interface", "lb2")].file == "lb2/etc/keepalived/keepalived.conf"
     assert log.spans[("keepalived", "instances", 0, "priority", "lb2")].line == 5
 
@@ -190,7 +190,7 @@ def test_values_that_must_agree_are_reported_where_they_differ(tmp_path, lb2_cha
         "lb1": instance_text(priority=150),
         "lb2": instance_text(state="BACKUP", priority=90, **lb2_change),
     })
-    found = [d for d in log.diagnostics if d.code == "HA703"]
+    found = [d for d in log.diagnostics if d.code == "HA082"]
     assert len(found) == 1, [d.message for d in log.diagnostics]
     assert (found[0].span.file, found[0].span.line) == ("lb2/etc/keepalived/keepalived.conf", line)
     assert word in found[0].message
@@ -205,7 +205,7 @@ def test_a_value_set_twice_keeps_the_last_as_keepalived_does(tmp_path):
     section, _, log = import_texts(tmp_path, {"lb1": instance_text(extra="    priority 77\n")})
     assert section["instances"][0]["priority"] == {"lb1": 77}
     (note,) = [d for d in log.diagnostics if "set again" in d.message]
-    assert note.code == "HA702" and note.span.line == 5
+    assert note.code == "HA081" and note.span.line == 5
 
 
 def test_each_distinct_password_gets_its_own_secret_name(tmp_path):
@@ -230,9 +230,9 @@ def test_unicast_peers_that_are_not_the_other_nodes_are_reported(tmp_path):
         "lb2": instance_text(state="BACKUP", priority=90, src="10.0.0.12", peers=[]) .replace(
             "    unicast_peer {\n    }\n", "    unicast_peer {\n        10.0.0.98\n    }\n"),
     })
-    lost = [d for d in log.diagnostics if d.code == "HA701"]
+    lost = [d for d in log.diagnostics if d.code == "HA080"]
     assert {d.message.split()[2] for d in lost} == {"10.0.0.99", "10.0.0.98"}
-    missing = [d for d in log.diagnostics if d.code == "HA703"]
+    missing = [d for d in log.diagnostics if d.code == "HA082"]
     assert len(missing) == 1 and "10.0.0.11" in missing[0].message
     assert missing[0].span.file.startswith("lb2/")
 
@@ -245,7 +245,7 @@ def test_the_articles_two_masters_keep_their_state_for_the_lint_rules():
     assert instance["multicast"] is True
     assert instance["vips"] == [{"address": "192.168.1.100/32"}]
     assert log.secrets == {"VRRP_PASSWORD": "1234"}
-    assert "HA703" not in codes(log) and "HA701" not in codes(log)
+    assert "HA082" not in codes(log) and "HA080" not in codes(log)
     assert log.spans[("keepalived", "instances", 0, "state", "lb2")] .line == 2
 
 
@@ -255,7 +255,7 @@ def test_script_settings_are_left_to_hacc_only_when_it_derives_them(tmp_path):
     section, _, log = import_texts(tmp_path, {"lb1": script + tracked})
     # hacc would write enable_script_security where scripts run: the file has none.
     assert section["global"] == {"enable_script_security": False}
-    assert any("no `script_user`" in d.message for d in log.diagnostics if d.code == "HA702")
+    assert any("no `script_user`" in d.message for d in log.diagnostics if d.code == "HA081")
 
 
 def test_untracked_script_and_nodes_without_instances_are_noted(tmp_path):
@@ -263,7 +263,7 @@ def test_untracked_script_and_nodes_without_instances_are_noted(tmp_path):
         "lb1": 'vrrp_script unused {\n    script "/bin/true"\n}\n' + instance_text(),
         "lb2": "global_defs {\n    router_id lb2\n}\n",
     })
-    notes = [d.message for d in log.diagnostics if d.code == "HA702"]
+    notes = [d.message for d in log.diagnostics if d.code == "HA081"]
     assert any("leaves the unused script out" in m for m in notes)
     assert any("lb2 runs no VRRP instance" in m for m in notes)
 
@@ -277,14 +277,14 @@ def test_a_nodes_address_is_taken_from_the_peers_when_no_file_names_it(tmp_path)
     assert nodes.get("lb2")["addrs"] == ["10.0.0.12"]
     assert "unicast_src" not in section["instances"][0]
     assert log.spans[("nodes", 1, "addrs", 0)].file == "lb1/etc/keepalived/keepalived.conf"
-    assert not [d for d in log.diagnostics if d.code in ("HA701", "HA703")]
+    assert not [d for d in log.diagnostics if d.code in ("HA080", "HA082")]
 
 
 def test_a_node_running_a_member_without_the_sync_group_is_reported(tmp_path):
     group = "vrrp_sync_group G {\n    group {\n        VI_1\n    }\n}\n"
     _, _, log = import_texts(tmp_path, {"lb1": group + instance_text(),
                                         "lb2": instance_text(state="BACKUP", priority=90)})
-    (diag,) = [d for d in log.diagnostics if d.code == "HA703"]
+    (diag,) = [d for d in log.diagnostics if d.code == "HA082"]
     assert diag.span.file.startswith("lb2/") and "sync group `G`" in diag.message
 
 
@@ -296,7 +296,7 @@ def test_sync_group_members_are_compared_with_what_each_node_runs(tmp_path):
                + instance_text("VI_2", vrid=52, state="BACKUP", priority=90),
     })
     assert section["sync_groups"][0]["members"] == ["VI_1", "VI_2"]
-    (diag,) = [d for d in log.diagnostics if d.code == "HA703"]
+    (diag,) = [d for d in log.diagnostics if d.code == "HA082"]
     assert diag.span.file.startswith("lb2/") and "members" in diag.message
 
 
@@ -355,12 +355,12 @@ def test_unbalanced_braces_are_unreadable_at_their_line(tmp_path, text, line, wo
     items, log = read_text(tmp_path, text)
     assert items is None
     (diag,) = log.diagnostics
-    assert diag.code == "HA704" and diag.span.line == line and words in diag.message
+    assert diag.code == "HA083" and diag.span.line == line and words in diag.message
 
 
 def test_an_unterminated_quote_is_reported(tmp_path):
     _, log = read_text(tmp_path, 'global_defs {\n    router_id "r1\n}\n')
-    assert at(log, "HA704") == [("lb1/etc/keepalived/keepalived.conf", 2)]
+    assert at(log, "HA083") == [("lb1/etc/keepalived/keepalived.conf", 2)]
 
 
 def test_include_globs_relative_to_the_including_file_in_sorted_order(tmp_path):
@@ -387,21 +387,21 @@ def test_include_cycles_and_missing_includes_are_reported(tmp_path):
     items, log = read_text(tmp_path, "top 1\ninclude a.conf\ninclude missing/*.conf\n", extra={
         "lb1/etc/keepalived/a.conf": "in_a 1\ninclude keepalived.conf\n"})
     assert [i.keyword for i in items] == ["top", "in_a"]
-    assert at(log, "HA704") == [("lb1/etc/keepalived/a.conf", 2)]
-    assert at(log, "HA701") == [("lb1/etc/keepalived/keepalived.conf", 3)]
+    assert at(log, "HA083") == [("lb1/etc/keepalived/a.conf", 2)]
+    assert at(log, "HA080") == [("lb1/etc/keepalived/keepalived.conf", 3)]
 
 
 def test_an_include_outside_the_node_directory_is_not_read(tmp_path):
     (tmp_path / "secret.conf").write_text("stolen 1\n")
     items, log = read_text(tmp_path, "include ../../../secret.conf\n")
-    assert items == [] and codes(log) == ["HA701"]
+    assert items == [] and codes(log) == ["HA080"]
 
 
 def test_a_block_may_not_end_in_another_file(tmp_path):
     items, log = read_text(tmp_path, "vrrp_instance VI_1 {\ninclude a.conf\n", extra={
         "lb1/etc/keepalived/a.conf": "priority 1\n}\n"})
     assert items is None
-    assert ("lb1/etc/keepalived/a.conf", 2) in at(log, "HA704")
+    assert ("lb1/etc/keepalived/a.conf", 2) in at(log, "HA083")
 
 
 def test_definitions_and_conditional_lines(tmp_path):
@@ -425,7 +425,7 @@ def test_definitions_and_conditional_lines(tmp_path):
         ("priority", ["150"], None),
         ("virtual_ipaddress", [], [("10.0.0.1/24", [], None), ("10.0.0.2/24", [], None)]),
     ])]
-    assert codes(log) == ["HA702"], "the @ID lines are noted once"
+    assert codes(log) == ["HA081"], "the @ID lines are noted once"
     interface = items[0].block[0].args[0]
     assert (interface.span.line, interface.span.col, interface.span.end_col) == (5, 15, 18)
 
@@ -439,19 +439,19 @@ def test_definitions_and_conditional_lines(tmp_path):
 def test_runaway_definitions_and_nesting_stop_with_a_report(tmp_path, text):
     items, log = read_text(tmp_path, text)
     assert "key" not in [item.keyword for item in items or ()], "the runaway line is not imported"
-    assert "HA704" in codes(log)
+    assert "HA083" in codes(log)
     assert len(log.diagnostics) <= 6
 
 
 def test_random_and_sequences_cannot_be_evaluated(tmp_path):
     items, log = read_text(tmp_path, "a ${_RANDOM 1 5}\n~SEQ(i, 1, 3) b $i\nc ${_INSTANCE}\n")
     assert keywords(items) == [("c", ["lb1"], None)]
-    assert codes(log) == ["HA701", "HA701"]
+    assert codes(log) == ["HA080", "HA080"]
 
 
 def test_a_line_longer_than_keepalived_reads_is_reported(tmp_path):
     items, log = read_text(tmp_path, "router_id " + "x" * 1100 + "\n")
-    assert at(log, "HA704") == [("lb1/etc/keepalived/keepalived.conf", 1)]
+    assert at(log, "HA083") == [("lb1/etc/keepalived/keepalived.conf", 1)]
     # keepalived reads 1023 bytes, then the rest as a line of its own.
     assert [i.keyword for i in items] == ["router_id", "x" * 87]
 
@@ -468,7 +468,7 @@ def test_an_unquoted_script_keeps_only_its_first_word_as_keepalived_does(tmp_pat
         "lb1": "vrrp_script chk {\n    script /usr/bin/killall -0 haproxy\n}\n"
                + instance_text(extra="    track_script {\n        chk\n    }\n")})
     assert section["scripts"][0]["command"] == "/usr/bin/killall"
-    assert any(d.code == "HA702" and d.span.line == 2 and "ignores" in d.message for d in log.diagnostics)
+    assert any(d.code == "HA081" and d.span.line == 2 and "ignores" in d.message for d in log.diagnostics)
 
 
 @pytest.mark.parametrize("content", [
@@ -491,7 +491,7 @@ def test_a_huge_file_is_refused_quickly(tmp_path):
     path.write_text(("w " * 400 + "\n") * 1000)
     section, _, log = import_dir(tmp_path)
     assert section is None
-    assert any(d.code == "HA704" and "words" in d.message for d in log.diagnostics)
+    assert any(d.code == "HA083" and "words" in d.message for d in log.diagnostics)
 
 
 def test_fuzzed_inputs_never_raise(tmp_path):

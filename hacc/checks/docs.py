@@ -12,14 +12,13 @@ from pathlib import Path
 from hacc.diagnostics.codes import RETIRED, Code, all_codes
 
 FAMILIES = {
-    "HA0": "Language and structure",
+    "HA0": "Language and structure (HA08x: reading existing configuration files)",
     "HA1": "corosync and quorum",
     "HA2": "Pacemaker",
     "HA3": "keepalived",
     "HA4": "haproxy",
     "HA5": "Across layers",
     "HA6": "Across clusters (fleet mode)",
-    "HA7": "Importing existing files (hacc import, hacc audit)",
 }
 
 BY_CONSTRUCTION = """\

@@ -1,9 +1,10 @@
 """The registry of diagnostic codes.
 
 Every diagnostic hacc can report has a code here: `HA` and three digits,
-grouped by layer (HA0xx language and structure, HA1xx corosync and quorum,
-HA2xx Pacemaker, HA3xx keepalived, HA4xx haproxy, HA5xx across layers,
-HA6xx across clusters, HA7xx importing existing configuration files).
+grouped by layer (HA0xx language and structure, with HA08x for reading
+existing configuration files; HA1xx corosync and quorum, HA2xx Pacemaker,
+HA3xx keepalived, HA4xx haproxy, HA5xx across layers, HA6xx across
+clusters, HA7xx failure simulation).
 The parser and the model builder declare their codes with `define`; lint rules
 are declared with `hacc.checks.registry.rule`, which calls `define` too. A
 code is never reused: retired codes move to `RETIRED`.

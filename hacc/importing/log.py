@@ -2,9 +2,9 @@
 
 Every layer importer records into one ImportLog: the span in the original
 file of every JSON value it produces (so `hacc audit` reports at the real
-line), what it could not carry over (HA701), what it changed on the way
-(HA702), where nodes disagree on what must be equal (HA703), and what it
-could not read (HA704). Secret values are replaced by `secret:NAME`
+line), what it could not carry over (HA080), what it changed on the way
+(HA081), where nodes disagree on what must be equal (HA082), and what it
+could not read (HA083). Secret values are replaced by `secret:NAME`
 references and collected here, to be written to a separate secrets file.
 """
 
@@ -17,7 +17,7 @@ from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Label, Severity, Span
 
 LOSS = define(
-    "HA701",
+    "HA080",
     "import-loss",
     Severity.WARNING,
     """
@@ -48,7 +48,7 @@ LOSS = define(
 )
 
 REWRITE = define(
-    "HA702",
+    "HA081",
     "import-rewrite",
     Severity.NOTE,
     """
@@ -77,7 +77,7 @@ REWRITE = define(
 )
 
 NODES_DISAGREE = define(
-    "HA703",
+    "HA082",
     "nodes-disagree",
     Severity.WARNING,
     """
@@ -110,7 +110,7 @@ NODES_DISAGREE = define(
 )
 
 UNREADABLE = define(
-    "HA704",
+    "HA083",
     "unreadable-config",
     Severity.ERROR,
     """
@@ -195,7 +195,7 @@ class ImportLog:
         return [d for d in self.diagnostics if d.code == LOSS.code]
 
 NOT_WRITABLE = define(
-    "HA705",
+    "HA084",
     "import-not-writable",
     Severity.ERROR,
     """

@@ -1,7 +1,7 @@
 """Turn an imported cluster into the `.ha` text and secrets file to write.
 
 The text is checked before anyone sees it: it must compile back into
-exactly the model that was imported, or nothing is written (HA705).
+exactly the model that was imported, or nothing is written (HA084).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ hacc regenerates every id on build (a documented normalisation), derives
 to the compact form. What Pacemaker writes itself (the DC version, the
 cluster infrastructure, the whole status section) is runtime state and is
 skipped silently. Everything else that hacc cannot express is reported
-with its line (HA701), never dropped silently.
+with its line (HA080), never dropped silently.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _NOT_MODELLED = {
 
 def import_cib(source: Source, nodes: NodeTable, log: ImportLog, cluster_name: str | None = None) -> dict | None:
     """The `pacemaker` section for the CIB in `source`, or None when the
-    file is not a CIB (reported as HA704). `cluster_name`, when known from
+    file is not a CIB (reported as HA083). `cluster_name`, when known from
     corosync.conf, is checked against the CIB's `cluster-name`."""
     doc = read_cib(source, log)
     if doc is None:

@@ -2,7 +2,7 @@
 the JSON form, and each node's id, addresses and votes.
 
 corosync.conf is the same file on every node: the first node's file is
-imported and every other file is compared with it (HA703 per difference).
+imported and every other file is compared with it (HA082 per difference).
 What hacc writes itself is recognised and left out (`version: 2`, the
 cluster name, the votequorum provider, the default keyfile with crypto on,
 `to_logfile` beside a `logfile`). corosync 2 spellings become what corosync

@@ -18,7 +18,7 @@ from hacc.importing.readers.tree import Item
 
 def report_differences(first: str, first_items: list[Item], other: str, other_items: list[Item],
                        other_file: str, log: ImportLog) -> None:
-    """One HA703 per item of node `other`'s file (`other_file`) that differs
+    """One HA082 per item of node `other`'s file (`other_file`) that differs
     from node `first`'s."""
     _compare(first, other, first_items, other_items, "", None, Span.point(other_file), log)
 

@@ -34,8 +34,8 @@ _NUMBER_WORDS = {"ms": "a whole number of milliseconds", "s": "a whole number of
 
 def convert(kind: str, key: str, word: Word, log: ImportLog):
     """`word` as the JSON value of `kind`, or REFUSED after a report.
-    Numbers corosync cannot parse make it refuse the file (HA704); other
-    spellings hacc cannot map are losses (HA701)."""
+    Numbers corosync cannot parse make it refuse the file (HA083); other
+    spellings hacc cannot map are losses (HA080)."""
     text = word.text
     if kind in _NUMBER_WORDS:
         if not _INTEGER.match(text):

@@ -2,7 +2,7 @@
 
 haproxy.cfg should be the same file on every node except `localpeer`. The
 first node's file is imported; every other node's file is compared with it
-(parsed, not as text) and each difference is reported (HA703).
+(parsed, not as text) and each difference is reported (HA082).
 
 hacc derives a `peers NAME { port N }` section: one `peer` line per node at
 its link-0 address, and `localpeer NODE` in each node's `global`. A peers

@@ -2,7 +2,7 @@
 
 The keywords the model structures (mode, maxconn, bind, timeout, balance,
 stick-table, acl, use_backend, default_backend, server) become fields; a
-value the model cannot hold is reported (HA701) rather than passed through,
+value the model cannot hold is reported (HA080) rather than passed through,
 since a `.ha` file reads those keywords as the structured statement. Other
 directives pass through as written.
 
@@ -10,8 +10,8 @@ Anonymous ACLs (`if { ssl_fc }`) cannot be written in a `.ha` file. hacc
 writes `acl` lines before the rules that use them (`http-request`,
 `redirect`, `use_backend`, ...), so there an anonymous ACL becomes a named
 one, declared in the same section, which haproxy evaluates the same way
-(HA702). Where hacc would write the rule above its `acl` lines (`stats`,
-`stick`, a `defaults` section) it is reported (HA701), as is such a rule
+(HA081). Where hacc would write the rule above its `acl` lines (`stats`,
+`stick`, a `defaults` section) it is reported (HA080), as is such a rule
 naming a declared ACL, which haproxy would not find in the rebuilt file.
 """
 

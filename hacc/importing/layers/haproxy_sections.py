@@ -4,7 +4,7 @@ Sections hacc has (global, defaults, frontend, backend, listen, peers,
 userlist, resolvers) keep their order; the keywords the model structures
 become fields, every other directive a `{keyword, args}` entry exactly as
 haproxy read it. Sections hacc has no place for (cache, mailers, program,
-ring, http-errors, ...) are reported (HA701) with the lines that refer to
+ring, http-errors, ...) are reported (HA080) with the lines that refer to
 them, so the rebuilt file does not name a section that is gone. Proxies are
 mapped by haproxy_proxy; `peers` sections are written here in their
 explicit form (`peer` lines), and the caller may turn them into the derived

@@ -1,7 +1,7 @@
 """Merging what every node's keepalived.conf says into one model.
 
 What must be equal on every node is taken from the first node that has it
-(in cluster order); each node that differs is reported (HA703) at its own
+(in cluster order); each node that differs is reported (HA082) at its own
 file and line, with the kept value as a label. Track scripts, sync groups
 and LVS virtual servers are merged here; VRRP instances, whose values are
 partly per node, in keepalived_instances.

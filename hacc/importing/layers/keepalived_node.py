@@ -1,7 +1,7 @@
 """One node's keepalived.conf, read into what the merge compares: global
 settings, track scripts, VRRP instances and sync groups, each value with
 the span it was read from. What hacc has no place for is reported lost
-(HA701) here, once, on the node whose file holds it.
+(HA080) here, once, on the node whose file holds it.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ class CibDocument:
 
 
 def read_cib(source: Source, log: ImportLog) -> CibDocument | None:
-    """The CIB in `source`, or None after an HA704 saying why it is not one."""
+    """The CIB in `source`, or None after an HA083 saying why it is not one."""
     from lxml import etree
 
     if len(source.text) > MAX_CIB_CHARS:
@@ -114,7 +114,7 @@ def _salvage(root):
     """A stand-in `<configuration>` holding the CIB sections found inside a
     fragment that is not a CIB (an article's `<crm_config><cluster>
     <resources>...`), so `hacc audit` can still check the resources. The
-    file stays refused (HA704): `hacc import` writes nothing from it."""
+    file stays refused (HA083): `hacc import` writes nothing from it."""
     from lxml import etree
 
     found = [element for element in root.iter() if element is not root and isinstance(element.tag, str)

@@ -53,7 +53,7 @@ class _Open:
 
 
 def read_corosync(source: Source, log: ImportLog) -> list[Item] | None:
-    """The file's top-level items, or None after reporting (HA704) why
+    """The file's top-level items, or None after reporting (HA083) why
     corosync would refuse it. Like corosync, the first error stops reading."""
     try:
         return _parse(source)

@@ -13,18 +13,18 @@ src/tools.c `parse_line`).
   and expands environment variables: `$NAME`, `${NAME}`, `${NAME-default}`,
   `${NAME[*]}` and the pseudo-variables `.LINE`, `.FILE`, `.SECTION`. The
   import cannot know the environment haproxy starts with, so a line that
-  uses a variable is reported (HA701) and carries the names in `variables`.
+  uses a variable is reported (HA080) and carries the names in `variables`.
 - A line whose first word is a section keyword (`global`, `defaults`,
   `frontend`, `backend`, `listen`, `peers`, `userlist`, ...) starts a
   section; every other line belongs to the section above it. A line before
   any section is refused by haproxy ("unknown keyword out of section").
 - `.if` / `.elif` / `.else` / `.endif` blocks are evaluated by haproxy when it
   starts; hacc has no equivalent, so a block is kept whole as one `.if` line
-  (its lines in `block`, for the per-node comparison) and reported (HA701).
+  (its lines in `block`, for the per-node comparison) and reported (HA080).
   `.notice`, `.warning` and `.diag` print a message; `.alert` stops haproxy.
 
 Errors haproxy reports for one line (unmatched quote, bad escape, bad
-variable name, too many words) are reported (HA704) and the line is
+variable name, too many words) are reported (HA083) and the line is
 skipped, as haproxy skips it; reading goes on.
 """
 

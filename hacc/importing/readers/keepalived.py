@@ -1,7 +1,7 @@
 """keepalived.conf, read the way keepalived 2.2 reads it (lib/parser.c).
 
 - Lines are read with fgets() into a 1024-byte buffer: a longer line is cut
-  and its tail read as a new line (reported here, HA704).
+  and its tail read as a new line (reported here, HA083).
 - decomment(): leading blanks go; `#` and `!` start a comment anywhere outside
   double quotes (even inside a word: `2#56` is `2`); `\\#` and `\\!` outside
   quotes are a literal `#`/`!`; trailing blanks go.
@@ -10,7 +10,7 @@
   here to be the node name. `$NAME=VALUE` defines a parameter (a trailing
   `\\` continues the value on the next lines); `$NAME` (followed by a blank,
   `,`, `)` or the end) and `${NAME}` are replaced in later lines, undefined
-  names stay as written. `~SEQ` lines are not evaluated (HA701).
+  names stay as written. `~SEQ` lines are not evaluated (HA080).
 - `include PATTERN` (a line of exactly two words) reads every file the glob
   (with `{a,b}`) matches, in sorted order, relative to the directory of the
   including file (keepalived chdir()s into each file's directory).
@@ -73,7 +73,7 @@ def node_root(path: Path) -> Path | None:
 
 def read_keepalived(source: Source, files: Files, log: ImportLog, config_id: str | None = None) -> list[Item] | None:
     """The file's top-level items (includes read in place), or None when its
-    braces do not balance (HA704), so its structure is unknown."""
+    braces do not balance (HA083), so its structure is unknown."""
     reader = _Reader(source, files, log, config_id)
     try:
         return _Tree(log).build(reader.events(source))
