@@ -18,6 +18,6 @@ def test_wheel_contains_the_data_files(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("hacc/grammar/hacc.lark", "hacc/grammar/json.lark", "hacc/schemas/cluster.schema.json",
                      "hacc/emit/templates/corosync.conf.j2", "hacc/emit/templates/keepalived.conf.j2",
-                     "hacc/emit/templates/haproxy.cfg.j2"):
+                     "hacc/emit/templates/haproxy-global.cfg.j2", "hacc/emit/templates/haproxy-sections.cfg.j2"):
         assert required in names
     assert not any(name.startswith(("tests/", "golden/", "examples/")) for name in names)

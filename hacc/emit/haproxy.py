@@ -158,29 +158,34 @@ def _section(w: _Words, cluster, section) -> dict:
     return {"head": head, "lines": lines}
 
 
-def render_node(ctx: EmitContext, node) -> str:
-    haproxy = ctx.cluster.haproxy
-    w = _Words(ctx)
+def _global_lines(w: _Words, haproxy, node) -> list[str]:
     settings = haproxy.global_
-    global_lines = []
+    lines = []
     if settings and settings.maxconn is not None:
-        global_lines.append(w.line("maxconn", settings.maxconn))
+        lines.append(w.line("maxconn", settings.maxconn))
     if any(isinstance(s, Peers) for s in haproxy.sections):
         # One peers section on every node; each node names itself here.
-        global_lines.append(f"localpeer {node.name}")
+        lines.append(f"localpeer {node.name}")
     if settings:
-        global_lines += [w.directive(d) for d in settings.directives]
-    sections = [_section(w, ctx.cluster, s) for s in haproxy.sections]
-    return render("haproxy", "haproxy.cfg.j2", header=ctx.header, global_lines=global_lines, sections=sections)
+        lines += [w.directive(d) for d in settings.directives]
+    return lines
 
 
 def emit(ctx: EmitContext) -> list[Output]:
-    if ctx.cluster.haproxy is None:
+    haproxy = ctx.cluster.haproxy
+    if haproxy is None:
         return []
+    # Every node gets the same sections; only `global` differs (localpeer).
+    # They are rendered once: on a big cluster they are most of the work.
+    ctx.begin_file()
+    w = _Words(ctx)
+    sections = render("haproxy", "haproxy-sections.cfg.j2",
+                      sections=[_section(w, ctx.cluster, s) for s in haproxy.sections])
+    secret, unresolved = ctx.file_holds_secret, ctx.file_unresolved
     outputs = []
     for node in ctx.cluster.nodes:
         ctx.begin_file()
-        content = render_node(ctx, node).encode()
-        outputs.append(Output(f"{node.name}/etc/haproxy/haproxy.cfg", content, "haproxy", node.name,
-                              secret=ctx.file_holds_secret, unresolved=ctx.file_unresolved))
+        head = render("haproxy", "haproxy-global.cfg.j2", header=ctx.header, global_lines=_global_lines(w, haproxy, node))
+        outputs.append(Output(f"{node.name}/etc/haproxy/haproxy.cfg", (head + sections).encode(), "haproxy", node.name,
+                              secret=secret or ctx.file_holds_secret, unresolved=unresolved or ctx.file_unresolved))
     return outputs
