@@ -109,8 +109,17 @@ def load_config(path: Path | None) -> Config:
 def _load(path: Path, mtime: int, size: int) -> Config:
     """Cached per (path, modification time, size): one configuration is read
     once for all the files it governs, and an edited one is read again."""
+    from hacc.source.files import read_source
+
     display = str(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    # Read as sources are read: a FIFO, a device, a huge or unreadable file
+    # is an error, never a hang or a traceback.
+    text, unreadable = read_source(path, display)
+    if unreadable is not None:
+        config = Config(display)
+        config.diagnostics.append(BAD_CONFIG.at(unreadable.span, unreadable.message, help=unreadable.help,
+                                                severity=Severity.ERROR))
+        return config
     try:
         document = _toml().loads(text)
     except ValueError as exc:

@@ -95,10 +95,11 @@ def compile_data(data: dict, spans: dict[tuple, Span], sources: SourceMap, displ
 
 def _remember_config(unit: Compilation) -> None:
     """Keep the config file's text so its diagnostics show a snippet."""
-    try:
-        unit.sources.add(unit.config.source, Path(unit.config.source).read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        pass
+    # read_source, not read_text: a FIFO or /dev/zero named by --config must
+    # not hang or exhaust memory here (its HA022 says why it was not read).
+    text, _ = read_source(Path(unit.config.source), unit.config.source)
+    if text is not None:
+        unit.sources.add(unit.config.source, text)
 
 
 def _front_end(unit: Compilation) -> None:

@@ -30,18 +30,20 @@ def _strict(cluster) -> bool:
 
 @rule("HA309", "nopreempt-with-master", Severity.ERROR, layer="keepalived")
 def nopreempt_with_master(cluster) -> Iterator[Finding]:
-    """`nopreempt` or `preempt_delay` on a node that starts as MASTER.
+    """`nopreempt`, `preempt_delay` or AH authentication on a node that starts as MASTER.
 
     ## What it checks
-    An instance with `nopreempt` (or `preempt no`, or `preempt_delay`) does
-    not force `state MASTER` on any node.
+    An instance with `nopreempt` (or `preempt no`, or `preempt_delay`), or
+    with `auth ah=...`, does not force `state MASTER` on any node.
 
     ## Why it matters
     keepalived clears both options on an instance whose initial state is
     MASTER (keepalived.conf(5): "the initial state must not be MASTER"): the
     node takes the VIP back the moment it returns, which is what the option
-    was meant to prevent. hacc starts every node as BACKUP when it derives
-    the state.
+    was meant to prevent. With AH authentication keepalived refuses the
+    MASTER state instead ("Initial state master is incompatible with AH
+    authentication") and `keepalived -t` fails. hacc starts every node as
+    BACKUP when it derives the state.
 
     ## Example
     ```
@@ -56,13 +58,16 @@ def nopreempt_with_master(cluster) -> Iterator[Finding]:
     keepalived vrrp.c; acassen/keepalived PR #346.
     """
     for instance in cluster.keepalived.instances:
-        if instance.preempt is not False and instance.preempt_delay is None:
+        if instance.preempt is False or instance.preempt_delay is not None:
+            option = "nopreempt" if instance.preempt is False else "preempt_delay"
+            where, message = instance.span_of("preempt_delay" if option == "preempt_delay" else "preempt"), "keepalived ignores `{}` on `{}`, which starts as MASTER"
+        elif instance.auth is not None and instance.auth.type == "AH":
+            option, where, message = "auth ah", instance.auth.span, "keepalived refuses `{}` on `{}`, which starts as MASTER"
+        else:
             continue
-        option = "nopreempt" if instance.preempt is False else "preempt_delay"
         for node in instance.node_names(cluster.node_names):
             if instance.explicit_state(node) == "MASTER":
-                yield Finding(instance.span_of("state"), f"keepalived ignores `{option}` on `{node}`, which starts as MASTER",
-                              labels=(Label(instance.span_of("preempt_delay" if option == "preempt_delay" else "preempt"), option),),
+                yield Finding(instance.span_of("state"), message.format(option, node), labels=(Label(where, option),),
                               help="remove `state`; hacc starts every node as BACKUP", path=instance.path_of("state"))
                 break
 
@@ -176,15 +181,18 @@ def advert_interval(cluster) -> Iterator[Finding]:
 
 @rule("HA324", "strict-mode-conflict", Severity.ERROR, layer="keepalived")
 def strict_mode_conflict(cluster) -> Iterator[Finding]:
-    """`vrrp_strict` with unicast peers, or with a MASTER that is not the address owner.
+    """`vrrp_strict` with unicast peers, with a MASTER that is not the address owner, or an IPv6 instance whose first VIP is not link-local.
 
     ## What it checks
-    With `global { vrrp_strict yes }`, instances use `multicast`, and a node
-    forced to `state MASTER` has priority 255.
+    With `global { vrrp_strict yes }`, instances use `multicast`, a node
+    forced to `state MASTER` has priority 255, and the first `vip` of an
+    IPv6 instance is a link-local address (fe80::/10).
 
     ## Why it matters
-    Strict mode follows the RFC: no unicast, and only the address owner may
-    start as MASTER. keepalived refuses or silently changes such instances.
+    Strict mode follows the RFCs: no unicast, only the address owner may
+    start as MASTER, and an IPv6 router's first address is link-local (RFC
+    5798 section 5.2.9). keepalived refuses or silently changes such
+    instances, and `keepalived -t` fails.
 
     ## Example
     ```
@@ -206,6 +214,11 @@ def strict_mode_conflict(cluster) -> Iterator[Finding]:
             yield Finding(instance.span_of("name"), f"`{instance.name}` uses unicast peers, which `vrrp_strict` forbids",
                           labels=(Label(settings.span_of("vrrp_strict"), "strict mode"),),
                           help="add `multicast` to the instance, or remove `vrrp_strict`", path=instance.path_of())
+        first = instance.vips[0] if instance.vips else None
+        if first is not None and first.address.version == 6 and not first.address.ip.is_link_local:
+            yield Finding(first.span_of("address"), f"strict mode needs a link-local first VIP for IPv6 instance `{instance.name}`",
+                          help="add a `vip fe80::...` line before the others, or remove `vrrp_strict`",
+                          path=first.path_of("address"))
         for node in instance.node_names(cluster.node_names):
             if instance.explicit_state(node) == "MASTER" and instance.priority_of(node, cluster.node_names) != 255:
                 yield Finding(instance.span_of("state"), f"strict mode lets only the address owner (priority 255) start as MASTER, not `{node}`",

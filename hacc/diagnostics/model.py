@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -17,10 +18,13 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A range of source text. Lines and columns start at 1; `end_col` is the
-    column just after the last character, as Lark reports it."""
+    column just after the last character, as Lark reports it.
+
+    A named tuple rather than a dataclass: a big cluster creates hundreds of
+    thousands of spans, and a tuple is built three times faster. Spans
+    order and compare field by field, which sorts diagnostics by position."""
 
     file: str
     line: int

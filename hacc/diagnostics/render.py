@@ -67,24 +67,26 @@ def render_text(diagnostics: Iterable[Diagnostic], sources: SourceMap, *, color:
 
 def _render_one(diag: Diagnostic, sources: SourceMap, paint: _Painter) -> str:
     style = _COLORS[diag.severity]
-    head = paint(f"{diag.severity}[{diag.code}]", style) + paint(f": {diag.message}", _BOLD)
+    # Messages may quote a hostile value: it is shown as harmlessly as the
+    # source line (a newline or an escape sequence would forge output).
+    head = paint(f"{diag.severity}[{diag.code}]", style) + paint(f": {_printable(diag.message)}", _BOLD)
     # The primary span and the labels that share its file go in one snippet;
     # labels in other files (e.g. an included file) get their own.
     by_file: dict[str, list[tuple[Span, str, bool]]] = {diag.span.file: [(diag.span, "", True)]}
     for label in diag.labels:
-        by_file.setdefault(label.span.file, []).append((label.span, label.message, False))
+        by_file.setdefault(label.span.file, []).append((label.span, _printable(label.message), False))
     width = max(len(str(s.line)) for spans in by_file.values() for s, _, _ in spans)
     gutter = " " * width
     lines = [head]
     for index, (file, spans) in enumerate(by_file.items()):
         first = spans[0][0]
         arrow = "-->" if index == 0 else ":::"
-        lines.append(f"{gutter}{paint(arrow, _BLUE)} {first}")
+        lines.append(f"{gutter}{paint(arrow, _BLUE)} {_printable(str(first))}")
         lines.extend(_snippet(file, spans, sources, width, style, paint))
     for note in diag.notes:
-        lines.append(f"{gutter} {paint('=', _BLUE)} {paint('note', _BOLD)}: {note}")
+        lines.append(f"{gutter} {paint('=', _BLUE)} {paint('note', _BOLD)}: {_printable(note)}")
     if diag.help:
-        lines.append(f"{gutter} {paint('=', _BLUE)} {paint('help', _BOLD)}: {diag.help}")
+        lines.append(f"{gutter} {paint('=', _BLUE)} {paint('help', _BOLD)}: {_printable(diag.help)}")
     return "\n".join(lines) + "\n"
 
 
@@ -159,7 +161,7 @@ def _markers(text: str, spans, bar: str, style: str, paint: _Painter) -> list[st
 
 
 def render_concise(diagnostics: Iterable[Diagnostic]) -> str:
-    return "".join(f"{d.span}: {d.severity}[{d.code}] {d.message}\n" for d in diagnostics)
+    return "".join(f"{_printable(str(d.span))}: {d.severity}[{d.code}] {_printable(d.message)}\n" for d in diagnostics)
 
 
 def render_json(diagnostics: list[Diagnostic]) -> str:

@@ -5,8 +5,8 @@ keepalived's parser (lib/parser.c) splits words on whitespace, treats `{`
 and `}` anywhere as block delimiters, `#` and `!` as comments, and `$` as
 parameter substitution. Names and interfaces reach this file only from
 validated formats without those characters; commands are written in double
-quotes and may not contain quotes, backslashes, `$`, `#` or `!` (schema
-format `command`).
+quotes and may not contain quotes, backslashes, `$`, `#`, `!` or braces
+(schema format `command`).
 """
 
 from __future__ import annotations
@@ -42,10 +42,16 @@ def _auth_problem(text: str) -> str | None:
     return None
 
 
-def _tracker(tracker) -> str:
+def _tracker(tracker, script=None) -> str:
     words = [tracker.name]
-    if tracker.weight is not None:
-        words += ["weight", str(tracker.weight)]
+    weight = tracker.weight
+    if weight is None and tracker.reverse:
+        # keepalived reads `reverse` only after a weight ("unknown track
+        # script option reverse"): write the weight the tracker has anyway,
+        # its script's, else 0.
+        weight = script.weight if script is not None and script.weight is not None else 0
+    if weight is not None:
+        words += ["weight", str(weight)]
     if tracker.reverse:
         words.append("reverse")
     return " ".join(words)
@@ -63,7 +69,7 @@ def _instance_view(ctx: EmitContext, instance, node) -> dict:
         }
     return {
         "name": instance.name,
-        "state": instance.state_of(node.name, names),
+        "state": instance.state_of(node.name, names, strict=bool(cluster.keepalived.global_ and cluster.keepalived.global_.vrrp_strict)),
         "interface": instance.interface_of(node),
         "vrid": instance.vrid,
         "priority": instance.priority_of(node.name, names),
@@ -72,10 +78,12 @@ def _instance_view(ctx: EmitContext, instance, node) -> dict:
         "nopreempt": instance.preempt is False,
         "preempt_delay": seconds(instance.preempt_delay),
         "auth": auth,
-        "unicast_src": None if instance.multicast else instance.source_of(node),
+        # An instance no other node runs has no peer to send to: keepalived
+        # rejects `unicast_src_ip` with an empty `unicast_peer` block.
+        "unicast_src": None if instance.multicast or not peers else instance.source_of(node),
         "unicast_peers": [] if instance.multicast else peers,
         "vips": [_vip(vip) for vip in instance.vips],
-        "track_scripts": [_tracker(t) for t in instance.track_scripts],
+        "track_scripts": [_tracker(t, cluster.keepalived.script(t.name)) for t in instance.track_scripts],
         "track_interfaces": [_tracker(t) for t in instance.track_interfaces],
         "notify": [(NOTIFY_KEYWORDS[event], quoted(command)) for event, command in _notify_order(instance.notify)],
         "accept": instance.accept,
@@ -111,7 +119,7 @@ def _script_view(script) -> dict:
     }
 
 
-def _sync_group_view(group, running: set[str]) -> dict | None:
+def _sync_group_view(group, running: set[str], keepalived) -> dict | None:
     members = [m for m in group.members if m in running]
     if not members:
         return None
@@ -119,7 +127,7 @@ def _sync_group_view(group, running: set[str]) -> dict | None:
         "name": group.name,
         "members": members,
         "notify": [(NOTIFY_KEYWORDS[event], quoted(command)) for event, command in _notify_order(group.notify)],
-        "track_scripts": [_tracker(t) for t in group.track_scripts],
+        "track_scripts": [_tracker(t, keepalived.script(t.name)) for t in group.track_scripts],
         "tracking_weight": bool(group.tracking_weight),
     }
 
@@ -155,11 +163,18 @@ def _check_view(check) -> dict:
     return {"type": _CHECK_TYPES[check.type], "lines": lines, "url": url}
 
 
+# What keepalived uses for an omitted setting; written out, since keepalived
+# -t reports each omission ("no protocol set - defaulting to UDP").
+VS_DEFAULTS = {"lvs_sched": "wlc", "lvs_method": "NAT", "protocol": "UDP"}
+
+
 def _virtual_server_view(vs) -> dict:
     options = []
     for key in ("delay_loop", "lvs_sched", "lvs_method", "protocol", "persistence_timeout", "quorum",
                 "connect_timeout", "retry", "delay_before_retry"):
         item = getattr(vs, key)
+        if item is None:
+            item = VS_DEFAULTS.get(key)
         if item is None:
             continue
         if isinstance(item, Duration):
@@ -209,7 +224,7 @@ def render_node(ctx: EmitContext, node) -> str:
         # keepalived runs only the scripts some instance tracks; the others
         # are left out so its log does not fill with "unused script" notes.
         scripts=[_script_view(s) for s in keepalived.scripts if s.name in tracked],
-        sync_groups=[v for g in keepalived.sync_groups if (v := _sync_group_view(g, running))],
+        sync_groups=[v for g in keepalived.sync_groups if (v := _sync_group_view(g, running, keepalived))],
         instances=[_instance_view(ctx, i, node) for i in instances],
         virtual_servers=[_virtual_server_view(vs) for vs in keepalived.virtual_servers],
     )

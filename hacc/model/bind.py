@@ -19,7 +19,7 @@ import typing
 from typing import Any
 
 from hacc.diagnostics.model import Span
-from hacc.model.values import Duration, Endpoint, SecretRef
+from hacc.model.values import Duration, Endpoint, SecretRef, parse_interface, parse_ip
 
 _IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 _IFACE = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -81,9 +81,9 @@ class Binder:
         if hint in _LEAVES:
             return _LEAVES[hint](value)
         if hint == _IP:
-            return ipaddress.ip_address(value)
+            return parse_ip(value)
         if hint == _IFACE:
-            return ipaddress.ip_interface(value)
+            return parse_interface(value)
         if hint is SecretRef:
             return SecretRef(value["secret"])
         if dataclasses.is_dataclass(hint):

@@ -22,12 +22,17 @@ _AGENT = re.compile(
     r"|stonith:[A-Za-z0-9_.+-]+"
     r"|(systemd|service|lsb):[A-Za-z0-9_.@+-]+)\Z"
 )
-# Control characters and the invisible bidirectional controls: no output
-# format can carry them safely, and they make text read differently.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Control characters, the invisible bidirectional controls and the line and
+# paragraph separators: no output format can carry them safely, and they make
+# text read differently (an editor shows U+2028 as a line break). Lone
+# surrogates (only JSON input can hold them) cannot be written as UTF-8, and
+# U+FFFE/U+FFFF are not XML characters.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+                      "\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 # Characters keepalived interprets inside a quoted command (lib/parser.c):
-# comments (#, !), parameter substitution ($), quotes and escapes.
-_COMMAND_FORBIDDEN = re.compile("[\"'\\\\$#!]")
+# comments (#, !), parameter substitution ($), quotes and escapes, and the
+# braces that open and close its blocks.
+_COMMAND_FORBIDDEN = re.compile("[\"'\\\\$#!{}]")
 MAX_TEXT = 4096
 
 
@@ -97,6 +102,9 @@ def check_ip_interface(value: str) -> None:
 
 
 def check_endpoint(value: str) -> None:
+    if "%" in value:
+        # An IPv6 zone id may hold any character, blanks included.
+        raise ValueError(f"`{_short(value)}`: zone ids (`%`) are not supported")
     try:
         endpoint = Endpoint.parse(value)
     except ValueError as exc:
@@ -106,6 +114,8 @@ def check_endpoint(value: str) -> None:
 
 
 def check_host(value: str) -> None:
+    if "%" in value:
+        raise ValueError(f"`{_short(value)}`: zone ids (`%`) are not supported")
     try:
         endpoint = Endpoint.parse(value)
     except ValueError:
@@ -131,8 +141,9 @@ def check_command(value: str) -> None:
         raise ValueError(f"the command contains `{bad.group()}`, which keepalived would interpret")
     if not value.strip():
         raise ValueError("the command is empty")
-    if len(value) > MAX_COMMAND:
-        raise ValueError(f"the command is {len(value)} characters long; keepalived splits lines over 1023 bytes, so at most {MAX_COMMAND} are allowed")
+    size = len(value.encode())
+    if size > MAX_COMMAND:
+        raise ValueError(f"the command is {size} bytes long in UTF-8; keepalived splits lines over 1023 bytes, so at most {MAX_COMMAND} are allowed")
 
 
 def _short(value: str) -> str:

@@ -104,18 +104,23 @@ class VrrpInstance(Located):
             return self.state.get(node)
         return None
 
-    def state_of(self, node: str, all_nodes: list[str]) -> str:
+    def state_of(self, node: str, all_nodes: list[str], strict: bool = False) -> str:
         """The initial state: as written, else MASTER for the node with the
         highest priority and BACKUP for the others. With `nopreempt` or a
         `preempt_delay` every node starts BACKUP: keepalived ignores both on
-        an instance whose initial state is MASTER (vrrp.c)."""
+        an instance whose initial state is MASTER (vrrp.c); with AH
+        authentication too: keepalived refuses MASTER with AH; and with
+        `vrrp_strict` (`strict`), where only the address owner (priority
+        255) may start as MASTER."""
         written = self.explicit_state(node)
         if written is not None:
             return written
-        if self.preempt is False or self.preempt_delay is not None:
+        if self.preempt is False or self.preempt_delay is not None or (self.auth is not None and self.auth.type == "AH"):
             return "BACKUP"
         nodes = self.node_names(all_nodes)
         best = max(nodes, key=lambda n: (self.priority_of(n, all_nodes), -nodes.index(n)))
+        if strict and self.priority_of(best, all_nodes) != 255:
+            return "BACKUP"
         return "MASTER" if node == best else "BACKUP"
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Severity, Span
@@ -97,7 +98,41 @@ def _validator():
     checker = jsonschema.FormatChecker(formats=())
     for name, check in CHECKERS.items():
         checker.checks(name, raises=ValueError)(_returning_true(check))
-    return jsonschema.Draft202012Validator(schema, format_checker=checker)
+    validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+    return validator(schema, format_checker=checker)
+
+
+def _pattern(validator, pattern: str, instance, schema):
+    """`pattern` as JSON Schema defines it (ECMA-262): `$` matches only at
+    the very end. Python's `$` also matches before a final newline, which
+    would let `eth0:vip\\n` through `^...$` and into a generated file."""
+    if validator.is_type(instance, "string") and not _ecma_regex(pattern).search(instance):
+        from jsonschema.exceptions import ValidationError
+
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.cache
+def _ecma_regex(pattern: str) -> re.Pattern:
+    """`pattern` with every `$` anchor (outside a character class, not
+    escaped) written as Python's end-of-string `\\Z`."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
 
 
 def _returning_true(check):
@@ -151,6 +186,10 @@ def validate(data: dict, spans: dict[tuple, Span], incomplete: set[tuple] = froz
     """Schema errors as diagnostics. `incomplete` lists objects where a
     statement was already reported and dropped; "missing" errors there are
     left out because they would repeat that report."""
+    from hacc.model.fast_schema import is_valid
+
+    if is_valid(data):
+        return []
     diagnostics: list[Diagnostic] = []
     seen: set[tuple] = set()
     for error in _validator().iter_errors(data):

@@ -4,6 +4,7 @@ secret references, and `Located`, the base that gives model elements spans.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ class Duration:
         if not match:
             raise ValueError(f"`{text}` is not a duration")
         value = float(match["num"]) * _UNIT_MS[match["unit"]]
+        if value >= 2**63:  # also inf, from a number of 400 digits
+            raise ValueError(f"`{text[:40]}{'...' if len(text) > 40 else ''}` is too long a duration")
         if value != int(value):
             raise ValueError(f"`{text}` is not a whole number of milliseconds")
         return cls(int(value))
@@ -102,7 +105,7 @@ class Endpoint:
         if self.host is None:
             return None
         try:
-            return ipaddress.ip_address(self.host)
+            return parse_ip(self.host)
         except ValueError:
             return None
 
@@ -147,6 +150,8 @@ def _split_endpoint(text: str) -> tuple[str | None, int | None]:
 def _port(text: str, whole: str) -> int:
     if not text.isdigit():
         raise ValueError(f"`{whole}` has no valid port number")
+    if len(text.lstrip("0")) > 5:  # too many digits for int(), and out of range anyway
+        raise ValueError(f"the port in `{whole[:40]}...` is outside 1..65535")
     port = int(text)
     if not 1 <= port <= 65535:
         raise ValueError(f"port {port} in `{whole}` is outside 1..65535")
@@ -179,10 +184,14 @@ class SecretRef:
         return f"secret:{self.name}"
 
 
+# Address objects are immutable, and a cluster names the same addresses
+# over and over (formats, binding, every check): parse each text once.
+@functools.lru_cache(maxsize=1 << 16)
 def parse_ip(text: str) -> IPAddress:
     return ipaddress.ip_address(text)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_interface(text: str) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
     """An address with an optional prefix length (`192.168.1.100/24`). The
     host bits are kept: a VIP is an address, not a network."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Severity, Span
+from hacc.parse.strings import integer_literal
 
 INVALID_JSON = define(
     "HA009",
@@ -61,7 +63,10 @@ class _Reader:
         if kind == "string":
             return json.loads(tree.children[0])
         if kind == "number":
-            return json.loads(tree.children[0])
+            text = str(tree.children[0])
+            if text.lstrip("-").isdigit():  # an integer: json.loads fails past 4300 digits
+                return integer_literal(text)
+            return json.loads(text)
         if kind in ("true", "false", "null"):
             return {"true": True, "false": False, "null": None}[kind]
         if kind == "array":
@@ -85,6 +90,9 @@ class _Reader:
 def read_json(text: str, file: str) -> tuple[dict | None, dict[tuple, Span], list[Diagnostic]]:
     from lark.exceptions import UnexpectedInput
 
+    deep = _too_deep(text, file)
+    if deep:
+        return None, {}, [deep]
     try:
         tree = _lark_with_positions().parse(text)
     except UnexpectedInput as exc:
@@ -99,6 +107,33 @@ def read_json(text: str, file: str) -> tuple[dict | None, dict[tuple, Span], lis
         reader.diagnostics.append(INVALID_JSON.at(reader.spans[()], "the file must hold one JSON object"))
         return None, reader.spans, reader.diagnostics
     return data, reader.spans, reader.diagnostics
+
+
+# The model's JSON form nests about ten levels; a hostile file could nest
+# 100,000, which would exhaust the recursion of every later stage. Counting
+# brackets first (outside strings) refuses it quickly, where it goes too deep.
+MAX_NESTING = 100
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{\]}]')
+
+
+def _too_deep(text: str, file: str) -> Diagnostic | None:
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return None
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                offset = match.start()
+                line = text.count("\n", 0, offset) + 1
+                col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                return INVALID_JSON.at(Span(file, line, col, line, col + 1),
+                                       f"arrays and objects nest more than {MAX_NESTING} levels deep here",
+                                       help="the model's JSON form nests about ten levels; check the file")
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+    return None
 
 
 @functools.lru_cache(maxsize=1)

@@ -83,6 +83,9 @@ def parse_text(text: str, file: str, comments: list[Comment] | None = None) -> t
     bad = _FORBIDDEN.search(text)
     if bad:
         return [], [_forbidden_character(text, bad, file)]
+    deep = _too_deep(text, file)
+    if deep:
+        return [], [deep]
     from lark.exceptions import UnexpectedInput
 
     parser = _lark()
@@ -113,6 +116,34 @@ def _forbidden_character(text: str, match: re.Match, file: str) -> Diagnostic:
         f"invisible or control character U+{ord(match.group()):04X} in the source",
         help="delete it; inside a quoted string, write it as an escape such as `\\u{...}` if you really need it",
     )
+
+
+# Blocks nest a handful of levels in a real cluster; a hostile file could nest
+# 100,000, which Lark would parse slowly and the builder could not recurse
+# through. Counting braces first (outside strings and comments) refuses such
+# a file quickly, at the brace that goes too deep.
+MAX_NESTING = 100
+_BRACES = re.compile(r'"(?:[^"\\\r\n]|\\[^\r\n])*"|#[^\r\n]*|[{}]')
+
+
+def _too_deep(text: str, file: str) -> Diagnostic | None:
+    if text.count("{") <= MAX_NESTING:
+        return None
+    depth = 0
+    for match in _BRACES.finditer(text):
+        token = match.group()
+        if token == "{":
+            depth += 1
+            if depth > MAX_NESTING:
+                offset = match.start()
+                line = text.count("\n", 0, offset) + 1
+                col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                return SYNTAX.at(Span(file, line, col, line, col + 1),
+                                 f"blocks nest more than {MAX_NESTING} levels deep here",
+                                 help="a cluster description needs a few levels of nesting; check the file")
+        elif token == "}":
+            depth = max(depth - 1, 0)
+    return None
 
 
 class _Builder:

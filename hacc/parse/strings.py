@@ -39,3 +39,17 @@ def decode(body: str) -> str:
         raise EscapeError(match.start(), len(match.group(0)), f"unknown escape `\\{esc}` in string")
 
     return _ESCAPE.sub(replace, body)
+
+
+# Python refuses to convert more than 4300 digits (a guard against quadratic
+# time), and no setting comes anywhere near that.
+MAX_DIGITS = 4000
+
+
+def integer_literal(text: str) -> int | str:
+    """The int an integer literal (`[+-]?[0-9]+`) stands for; past
+    MAX_DIGITS the text itself, which no integer field accepts and a
+    passed-through argument keeps unchanged (int() would raise)."""
+    if len(text.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+        return text
+    return int(text)

@@ -71,6 +71,9 @@ def _describe(token) -> str:
     return f"`{token.value}`"
 
 
+_SHAPE = "a statement is a keyword, its arguments and an optional `{ block }`, ended by a new line or `;` (docs/language.md)"
+
+
 def translate(exc, text: str, file: str) -> Diagnostic:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
@@ -79,7 +82,7 @@ def translate(exc, text: str, file: str) -> Diagnostic:
     if isinstance(exc, UnexpectedToken):
         return _bad_token(exc, text, file)
     line, col = getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1
-    return SYNTAX.at(Span(file, line, col, line, col + 1), "the file could not be parsed")
+    return SYNTAX.at(Span(file, line, col, line, col + 1), "the file could not be parsed", help=_SHAPE)
 
 
 def _bad_character(exc, text: str, file: str) -> Diagnostic:
@@ -104,7 +107,14 @@ def _bad_character(exc, text: str, file: str) -> Diagnostic:
                 help="write `key=value` with no spaces around `=`, e.g. `interval=10s`",
             )
         return SYNTAX.at(span, "unexpected `=`", help="quote the value if `=` is part of it, e.g. `key=\"a=b\"`")
-    return SYNTAX.at(span, f"unexpected character `{char}`")
+    if char.isspace():
+        # Every other character can start a word: what is left is Unicode
+        # whitespace the grammar does not separate words with (a lone CR, a
+        # no-break space), which would be invisible in the message.
+        what = "carriage return that does not end a line" if char == "\r" else f"whitespace character U+{ord(char):04X}"
+        return SYNTAX.at(span, f"unexpected {what}",
+                         help="only spaces and tabs separate words and only `\\n` (or `\\r\\n`) ends a line: replace it with a space or delete it")
+    return SYNTAX.at(span, f"unexpected character `{char}`", help="delete it, or quote the value it belongs to")
 
 
 def _bad_token(exc, text: str, file: str) -> Diagnostic:
@@ -138,7 +148,7 @@ def _bad_token(exc, text: str, file: str) -> Diagnostic:
             f"expected end of line or `;` after a block, found {_describe(token)}",
             help="start the next statement on a new line, or separate it with `;`",
         )
-    return SYNTAX.at(span, f"unexpected {_describe(token)}; expected {_expected_words(expected)}")
+    return SYNTAX.at(span, f"unexpected {_describe(token)}; expected {_expected_words(expected)}", help=_SHAPE)
 
 
 def _end_position(text: str) -> tuple[int, int]:

@@ -192,7 +192,7 @@ def _nodes(reader: CibReader, section, nodes: NodeTable) -> None:
 
 def _node_id(reader: CibReader, child, uname: str, node: dict, nodes: NodeTable) -> None:
     text = child.get("id", "")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_NODE_ID:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 1 <= int(text) <= MAX_NODE_ID:
         reader.lost(child, f"the id `{text}` of node `{uname}` is not a corosync node id; hacc writes corosync's",
                     attr="id")
         return

@@ -208,6 +208,8 @@ _ISO = re.compile(r"P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)
 
 
 def parse_pacemaker_duration(text: str, iso: bool = False) -> Duration | None:
+    if len(text) > 100:  # no duration is this long; int() refuses 4300 digits
+        return None
     match = _PCMK_DURATION.fullmatch(text)
     if match is not None:
         number, unit = int(match.group(1)), (match.group(2) or "s").lower()

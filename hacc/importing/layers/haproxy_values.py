@@ -88,6 +88,8 @@ def keyword(value: str) -> str:
 def integer(value: str, minimum: int | None = None) -> int:
     if not _INT.match(value):
         raise ValueError(f"`{_short(value)}` is not a whole number")
+    if len(value.lstrip("+-").lstrip("0")) > 18:  # beyond haproxy's 64 bits, and int() refuses 4300 digits
+        raise ValueError(f"`{_short(value)}` is too large")
     number = int(value)
     if minimum is not None and number < minimum:
         raise ValueError(f"`{value}` is below {minimum}")

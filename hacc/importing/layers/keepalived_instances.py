@@ -133,7 +133,7 @@ class _Instance:
 
     def derived_states(self) -> dict[str, str]:
         """VrrpInstance.state_of without a written state."""
-        if self.out.get("preempt") is False or "preempt_delay" in self.out:
+        if self.out.get("preempt") is False or "preempt_delay" in self.out or (self.out.get("auth") or {}).get("type") == "AH":
             return {node: "BACKUP" for node in self.nodes}
         priority = self.out["priority"]
         best = max(self.nodes, key=lambda n: (priority[n], -self.nodes.index(n)))

@@ -16,6 +16,7 @@ from hacc.diagnostics.model import Diagnostic, Label, Span
 from hacc.diagnostics.suggest import suggest
 from hacc.model.lower.codes import ARGUMENTS, DUPLICATE, UNKNOWN
 from hacc.parse.ast import Pair, Statement, Value
+from hacc.parse.strings import integer_literal
 
 BOOL_WORDS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 _INT = re.compile(r"[+-]?[0-9]+\Z")
@@ -81,7 +82,7 @@ def scalar(value: Value) -> Any:
 
 def integer(value: Value) -> Any:
     if not value.quoted and _INT.match(value.text):
-        return int(value.text)
+        return integer_literal(value.text)
     return scalar(value)
 
 

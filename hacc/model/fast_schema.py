@@ -1,0 +1,136 @@
+"""A compiled twin of the schema, for the common case: input that is valid.
+
+jsonschema turns every schema error into a precise diagnostic, but it costs
+about 100 ms to import and walks the schema value by value, which on a big
+cluster dominates `hacc lint`. fastjsonschema compiles the same schema into
+plain Python. hacc compiles it once per schema and library version, keeps
+the generated module in the user's cache directory, and asks it first:
+valid input never loads jsonschema at all. When the twin finds anything
+wrong, or cannot be used, jsonschema runs and reports as always, so no
+message ever comes from here.
+
+The twin may be stricter than jsonschema (its `$` does not match before a
+final newline) but never more lenient: tests/test_fast_schema.py checks that
+everything it accepts, jsonschema accepts too.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+
+# Bumped when the way the twin is generated changes.
+_GENERATION = "1"
+
+
+def is_valid(data: dict) -> bool | None:
+    """True when the twin accepts `data`; False when it does not; None when
+    the twin is unavailable (fastjsonschema missing)."""
+    validate = _compiled()
+    if validate is None:
+        return None
+    try:
+        validate(data, _formats())
+    except Exception:  # noqa: BLE001 - any refusal, whatever its class, means "ask jsonschema"
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _formats() -> dict:
+    from hacc.model.formats import CHECKERS
+
+    def accepting(check):
+        def run(value) -> bool:
+            try:
+                check(value)
+            except ValueError:
+                return False
+            return True
+
+        return run
+
+    return {name: accepting(check) for name, check in CHECKERS.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled():
+    try:
+        import fastjsonschema
+    except ImportError:
+        return None
+    from hacc.resources import schema_path
+
+    text = schema_path().read_bytes()
+    key = hashlib.sha256(text + fastjsonschema.VERSION.encode() + _GENERATION.encode()).hexdigest()[:20]
+    name = f"hacc_schema_{key}"
+    directory = _cache_directory()
+    if directory is not None:
+        path = directory / f"{name}.py"
+        if not path.is_file() and not _generate(path, text):
+            return _in_memory(text)
+        module = _load(name, path)
+        if module is not None:
+            return _entry_point(vars(module))
+    return _in_memory(text)
+
+
+def _cache_directory() -> Path | None:
+    try:
+        explicit = os.environ.get("HACC_CACHE_DIR")
+        if explicit:
+            base = Path(explicit)
+        else:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hacc"
+        base.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError, KeyError):  # no home directory, read-only file system
+        return None
+    return base if os.access(base, os.W_OK | os.X_OK) else None
+
+
+def _source(text: bytes) -> str:
+    import json
+
+    import fastjsonschema
+
+    # The formats are passed at call time; here they only need to exist.
+    names = {name: (lambda value: True) for name in _formats()}
+    return fastjsonschema.compile_to_code(json.loads(text), formats=names)
+
+
+def _generate(path: Path, text: bytes) -> bool:
+    from hacc.output.atomic import write_atomically
+
+    try:
+        write_atomically(path, _source(text).encode("utf-8"), mode=0o644)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _load(name: str, path: Path):
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except Exception:  # noqa: BLE001 - a damaged cache file is regenerated in memory, never fatal
+        return None
+    return module
+
+
+def _entry_point(namespace: dict):
+    # fastjsonschema names the root function after the schema's $id; it is
+    # the first `validate_*` the module defines.
+    return next(value for name, value in namespace.items() if name.startswith("validate"))
+
+
+def _in_memory(text: bytes):
+    try:
+        namespace: dict = {}
+        exec(compile(_source(text), "<hacc schema twin>", "exec"), namespace)  # noqa: S102 - generated from our own schema
+    except Exception:  # noqa: BLE001
+        return None
+    return _entry_point(namespace)
