@@ -19,7 +19,7 @@ import typing
 from typing import Any
 
 from hacc.diagnostics.model import Span
-from hacc.model.values import Duration, Endpoint, SecretRef, parse_interface, parse_ip
+from hacc.model.values import NOWHERE, Duration, Endpoint, SecretRef, parse_interface, parse_ip
 
 _IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 _IFACE = ipaddress.IPv4Interface | ipaddress.IPv6Interface
@@ -35,9 +35,14 @@ class Binder:
         self.spans = spans
 
     def span(self, path: tuple) -> Span:
-        from hacc.model.validate import span_for
-
-        return span_for(path, self.spans)
+        """The span recorded for `path`, or for its nearest ancestor."""
+        spans = self.spans
+        while path:
+            found = spans.get(path)
+            if found is not None:
+                return found
+            path = path[:-1]
+        return spans.get((), NOWHERE)
 
     def bind(self, cls: type, data: dict, path: tuple = ()) -> Any:
         variants = getattr(cls, "VARIANTS", None)
@@ -45,65 +50,101 @@ class Binder:
             cls = variants[data["type"]]
         kwargs: dict[str, Any] = {}
         at: dict = {}
-        fields = _fields(cls)
-        for field, hint in fields:
-            if field.metadata.get("rest"):
+        spans = self.spans
+        for name, key, hint, rest_of in _plan_of(cls):
+            if rest_of is not None:
                 # Collects every JSON key no other field claims (e.g. the
                 # free-form attributes of a Pacemaker op).
-                claimed = {f.metadata.get("json", f.name) for f, _ in fields} | {"type"}
-                rest = {k: v for k, v in data.items() if k not in claimed}
-                kwargs[field.name] = rest
+                rest = {k: v for k, v in data.items() if k not in rest_of}
+                kwargs[name] = rest
                 for k in rest:
-                    at[(field.name, k)] = self.span(path + (k,))
+                    at[(name, k)] = self.span(path + (k,))
                 continue
-            key = field.metadata.get("json", field.name)
             if key not in data:
                 continue
             child = path + (key,)
-            kwargs[field.name] = self.convert(hint, data[key], child)
-            at[field.name] = self.span(child)
             value = data[key]
+            kwargs[name] = self.convert(hint, value, child)
+            at[name] = self.span(child)
             if isinstance(value, dict):
                 for sub in value:
-                    if (child + (sub,)) in self.spans:
-                        at[(field.name, sub)] = self.spans[child + (sub,)]
-                    if (child + (sub, "<key>")) in self.spans:
-                        at[(field.name, sub, "<key>")] = self.spans[child + (sub, "<key>")]
+                    found = spans.get(child + (sub,))
+                    if found is not None:
+                        at[(name, sub)] = found
+                    found = spans.get(child + (sub, "<key>"))
+                    if found is not None:
+                        at[(name, sub, "<key>")] = found
             elif isinstance(value, list):
                 for index in range(len(value)):
-                    if (child + (index,)) in self.spans:
-                        at[(field.name, index)] = self.spans[child + (index,)]
+                    found = spans.get(child + (index,))
+                    if found is not None:
+                        at[(name, index)] = found
         return cls(**kwargs, span=self.span(path), at=at, model_path=path)
 
     def convert(self, hint: Any, value: Any, path: tuple) -> Any:
-        if hint is Any:
+        kind, arg = _conversion(hint)
+        if kind is _AS_IS:
             return value
-        if hint in _LEAVES:
-            return _LEAVES[hint](value)
-        if hint == _IP:
-            return parse_ip(value)
-        if hint == _IFACE:
-            return parse_interface(value)
-        if hint is SecretRef:
-            return SecretRef(value["secret"])
-        if dataclasses.is_dataclass(hint):
-            return self.bind(hint, value, path)
-        origin = typing.get_origin(hint)
-        if origin is list:
-            (item,) = typing.get_args(hint)
-            return [self.convert(item, v, path + (i,)) for i, v in enumerate(value)]
-        if origin is dict:
-            _, item = typing.get_args(hint)
-            return {k: self.convert(item, v, path + (k,)) for k, v in value.items()}
-        if origin in (typing.Union, types.UnionType):
-            options = typing.get_args(hint)
-            present = tuple(option for option in options if option is not type(None))
-            if value is not None and len(present) < len(options):
-                # `X | None` with a value: convert as X (X may itself be a
-                # union such as IPAddress, which `_pick` cannot see inside).
-                return self.convert(present[0] if len(present) == 1 else functools.reduce(operator.or_, present), value, path)
-            return self.convert(_pick(options, value), value, path)
-        return value
+        if kind is _LEAF:
+            return arg(value)
+        if kind is _ELEMENT:
+            return self.bind(arg, value, path)
+        if kind is _LIST:
+            if _conversion(arg)[0] is _AS_IS:
+                return list(value)
+            return [self.convert(arg, v, path + (i,)) for i, v in enumerate(value)]
+        if kind is _DICT:
+            if _conversion(arg)[0] is _AS_IS:
+                return dict(value)
+            return {k: self.convert(arg, v, path + (k,)) for k, v in value.items()}
+        if kind is _OPTIONAL:
+            return None if value is None else self.convert(arg, value, path)
+        return self.convert(_pick(arg, value), value, path)
+
+
+# How a JSON value becomes what a field's annotation says; worked out once
+# per annotation, since a big cluster converts hundreds of thousands of values.
+_AS_IS, _LEAF, _ELEMENT, _LIST, _DICT, _OPTIONAL, _UNION = range(7)
+
+
+@functools.cache
+def _conversion(hint: Any) -> tuple[int, Any]:
+    if hint is Any:
+        return _AS_IS, None
+    if hint in _LEAVES:
+        return _LEAF, _LEAVES[hint]
+    if hint == _IP:
+        return _LEAF, parse_ip
+    if hint == _IFACE:
+        return _LEAF, parse_interface
+    if hint is SecretRef:
+        return _LEAF, lambda value: SecretRef(value["secret"])
+    if dataclasses.is_dataclass(hint):
+        return _ELEMENT, hint
+    origin = typing.get_origin(hint)
+    if origin is list:
+        return _LIST, typing.get_args(hint)[0]
+    if origin is dict:
+        return _DICT, typing.get_args(hint)[1]
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        present = tuple(option for option in options if option is not type(None))
+        if len(present) < len(options):
+            # `X | None`: convert a value as X (X may itself be a union
+            # such as IPAddress, which `_pick` cannot see inside).
+            return _OPTIONAL, present[0] if len(present) == 1 else functools.reduce(operator.or_, present)
+        return _UNION, options
+    return _AS_IS, None
+
+
+@functools.cache
+def _plan_of(cls: type) -> tuple:
+    """(field name, JSON key, annotation, keys claimed by other fields or
+    None) for each field the JSON fills."""
+    fields = _fields(cls)
+    claimed = frozenset({f.metadata.get("json", f.name) for f, _ in fields} | {"type"})
+    return tuple((f.name, f.metadata.get("json", f.name), hint, claimed if f.metadata.get("rest") else None)
+                 for f, hint in fields)
 
 
 def _pick(options: tuple, value: Any) -> Any:
