@@ -307,3 +307,4 @@ def rule_page(code: str) -> None:
 
 # The adoption commands (import, audit, fmt) live in their own module.
 from hacc import cli_adopt  # noqa: E402,F401
+from hacc import cli_simulate  # noqa: E402,F401

@@ -267,7 +267,8 @@ def strict_mode_blocks_haproxy(cluster) -> Iterator[Finding]:
     ```
 
     ## Fix
-    Remove `vrrp_strict`, or set `accept yes` on the instance.
+    Remove `vrrp_strict`, or set `accept yes` on the instance, with VRRP
+    version 3: strict mode resets `accept` under version 2 (HA324).
 
     ## References
     keepalived.conf(5) `vrrp_strict`; acassen/keepalived#474, #1373, #2046.
@@ -282,7 +283,8 @@ def strict_mode_blocks_haproxy(cluster) -> Iterator[Finding]:
         if drops and not owner:
             yield Finding(instance.span_of("accept") if instance.accept is False else instance.span_of("name"),
                           f"keepalived drops traffic to the VIP of `{instance.name}`, which haproxy serves",
-                          help="set `accept yes` on the instance (or remove `vrrp_strict`)", path=instance.path_of())
+                          help="set `accept yes` (with `version 3` in strict mode) on the instance, or remove `vrrp_strict`",
+                          path=instance.path_of())
 
 
 @rule("HA508", "peer-on-vip", Severity.ERROR, layer="haproxy")

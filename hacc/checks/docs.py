@@ -19,6 +19,7 @@ FAMILIES = {
     "HA4": "haproxy",
     "HA5": "Across layers",
     "HA6": "Across clusters (fleet mode)",
+    "HA7": "Failure simulation (hacc simulate)",
 }
 
 BY_CONSTRUCTION = """\

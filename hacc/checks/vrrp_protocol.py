@@ -181,12 +181,13 @@ def advert_interval(cluster) -> Iterator[Finding]:
 
 @rule("HA324", "strict-mode-conflict", Severity.ERROR, layer="keepalived")
 def strict_mode_conflict(cluster) -> Iterator[Finding]:
-    """`vrrp_strict` with unicast peers, with a MASTER that is not the address owner, or an IPv6 instance whose first VIP is not link-local.
+    """`vrrp_strict` with unicast peers, a MASTER that is not the address owner, or another setting strict mode refuses.
 
     ## What it checks
     With `global { vrrp_strict yes }`, instances use `multicast`, a node
-    forced to `state MASTER` has priority 255, and the first `vip` of an
-    IPv6 instance is a link-local address (fe80::/10).
+    forced to `state MASTER` has priority 255, the first `vip` of an IPv6
+    instance is a link-local address (fe80::/10), and no instance sets
+    `preempt_delay` or (with VRRP version 2) `accept yes`.
 
     ## Why it matters
     Strict mode follows the RFCs: no unicast, only the address owner may
@@ -214,6 +215,12 @@ def strict_mode_conflict(cluster) -> Iterator[Finding]:
             yield Finding(instance.span_of("name"), f"`{instance.name}` uses unicast peers, which `vrrp_strict` forbids",
                           labels=(Label(settings.span_of("vrrp_strict"), "strict mode"),),
                           help="add `multicast` to the instance, or remove `vrrp_strict`", path=instance.path_of())
+        if instance.preempt_delay is not None:
+            yield Finding(instance.span_of("preempt_delay"), "strict mode resets `preempt_delay`",
+                          help="remove `preempt_delay`, or remove `vrrp_strict`", path=instance.path_of("preempt_delay"))
+        if instance.accept and version_of(cluster, instance) == 2:
+            yield Finding(instance.span_of("accept"), "strict mode resets `accept` with VRRP version 2 (RFC 3768)",
+                          help="remove `accept`, or use `version 3`", path=instance.path_of("accept"))
         first = instance.vips[0] if instance.vips else None
         if first is not None and first.address.version == 6 and not first.address.ip.is_link_local:
             yield Finding(first.span_of("address"), f"strict mode needs a link-local first VIP for IPv6 instance `{instance.name}`",

@@ -94,6 +94,7 @@ _DEFINING_MODULES = (
     "hacc.checks",
     "hacc.checks.suppress",
     "hacc.importing.log",
+    "hacc.simulate.codes",
 )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hacc.diagnostics.model import Span
 from hacc.importing.log import ImportLog
-from hacc.source.files import SourceMap, read_source
+from hacc.source.files import UNREADABLE, SourceMap, read_source
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,19 @@ class Source:
         return Span(self.display, line, col, line, end_col if end_col is not None else col + 1)
 
 
+# A 16 MiB file of one-character lines is 8 million lines; each line a
+# reader keeps costs hundreds of bytes and most would become a diagnostic:
+# gigabytes. One import reads at most this many lines (or XML elements, for
+# a CIB on one line), across all its files, far more than real ones hold.
+MAX_LINES = 200_000
+
+
 class Files:
     def __init__(self, log: ImportLog, sources: SourceMap | None = None) -> None:
         self.log = log
         self.sources = sources if sources is not None else SourceMap()
         self._read: dict[Path, Source] = {}
+        self.lines_left = MAX_LINES
 
     def read(self, path: Path, display: str | None = None, via: Span | None = None) -> Source | None:
         """The file's text, or None after reporting why it cannot be read.
@@ -47,6 +55,15 @@ class Files:
         if problem:
             self.log.diagnostics.append(problem)
             return None
+        lines = max(text.count("\n"), text.count("<") // 2)
+        if lines > self.lines_left:
+            self.log.diagnostics.append(UNREADABLE.at(
+                via or Span.point(display),
+                f"`{display}` holds {lines:,} lines (or XML elements): one import reads at most {MAX_LINES:,} "
+                "in all its files",
+                help="check that this is the right file; import the nodes' files in smaller groups"))
+            return None
+        self.lines_left -= lines
         self.sources.add(display, text)
         source = Source(display, path, text)
         self._read[key] = source

@@ -140,6 +140,12 @@ UNREADABLE = define(
 )
 
 _SECRET_NAME = re.compile(r"[^A-Z0-9_]+")
+def _clip(message: str) -> str:
+    """Messages quote values in backticks; a value read from a hostile file
+    may be megabytes long, and is shown by its first 57 characters."""
+    parts = message.split("`")
+    # Odd parts sit between a pair of backticks: those are the quoted values.
+    return "`".join(f"{part[:57]}..." if i % 2 and len(part) > 60 else part for i, part in enumerate(parts))
 
 
 @dataclass
@@ -156,19 +162,19 @@ class ImportLog:
             self.spans[path] = span
 
     def lost(self, span: Span, message: str, help: str | None = None) -> None:
-        self.diagnostics.append(LOSS.at(span, message, help=help or "manage this setting by hand, or drop it"))
+        self.diagnostics.append(LOSS.at(span, _clip(message), help=help or "manage this setting by hand, or drop it"))
 
     def rewrote(self, span: Span, message: str, help: str | None = None) -> None:
-        self.diagnostics.append(REWRITE.at(span, message, help=help))
+        self.diagnostics.append(REWRITE.at(span, _clip(message), help=help))
 
     def disagree(self, span: Span, message: str, first: Span | None = None, first_label: str = "the value kept",
                  help: str | None = None) -> None:
         labels = (Label(first, first_label),) if first is not None else ()
-        self.diagnostics.append(NODES_DISAGREE.at(span, message, labels=labels,
+        self.diagnostics.append(NODES_DISAGREE.at(span, _clip(message), labels=labels,
                                                   help=help or "make the files agree; the imported value is the first one"))
 
     def unreadable(self, span: Span, message: str, help: str | None = None) -> None:
-        self.diagnostics.append(UNREADABLE.at(span, message, help=help or "repair the file and import again"))
+        self.diagnostics.append(UNREADABLE.at(span, _clip(message), help=help or "repair the file and import again"))
 
     def secret(self, hint: str, value: str, span: Span | None = None) -> dict:
         """Replace a secret value by a reference; equal values share a name."""

@@ -50,6 +50,11 @@ class Located:
         return out
 
 
+def _shown(text: str) -> str:
+    """A value as messages quote it: a hostile one may be megabytes long."""
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 @dataclass(frozen=True, order=True)
 class Duration:
     """A length of time, kept in milliseconds. Written with a unit in `.ha`
@@ -61,14 +66,15 @@ class Duration:
     def parse(cls, text: str) -> Duration:
         if text == "0":
             return cls(0)
+        shown = _shown(text)
         match = _DURATION.match(text)
         if not match:
-            raise ValueError(f"`{text}` is not a duration")
+            raise ValueError(f"`{shown}` is not a duration")
         value = float(match["num"]) * _UNIT_MS[match["unit"]]
         if value >= 2**63:  # also inf, from a number of 400 digits
-            raise ValueError(f"`{text[:40]}{'...' if len(text) > 40 else ''}` is too long a duration")
+            raise ValueError(f"`{shown}` is too long a duration")
         if value != int(value):
-            raise ValueError(f"`{text}` is not a whole number of milliseconds")
+            raise ValueError(f"`{shown}` is not a whole number of milliseconds")
         return cls(int(value))
 
     @property
@@ -130,11 +136,11 @@ def _split_endpoint(text: str) -> tuple[str | None, int | None]:
     if text.startswith("["):
         close = text.find("]")
         if close < 0:
-            raise ValueError(f"`{text}` has `[` without `]`")
+            raise ValueError(f"`{_shown(text)}` has `[` without `]`")
         host, rest = text[1:close], text[close + 1 :]
         ipaddress.IPv6Address(host)
         if rest and not rest.startswith(":"):
-            raise ValueError(f"unexpected `{rest}` after `]` in `{text}`")
+            raise ValueError(f"unexpected `{_shown(rest)}` after `]` in `{_shown(text)}`")
         return host, _port(rest[1:], text) if rest else None
     if text.count(":") > 1:
         # A bare IPv6 address cannot carry a port: the colons are ambiguous.
@@ -148,10 +154,10 @@ def _split_endpoint(text: str) -> tuple[str | None, int | None]:
 
 
 def _port(text: str, whole: str) -> int:
-    if not text.isdigit():
-        raise ValueError(f"`{whole}` has no valid port number")
+    if not (text.isascii() and text.isdigit()):  # str.isdigit() also takes `²`, which int() refuses
+        raise ValueError(f"`{_shown(whole)}` has no valid port number")
     if len(text.lstrip("0")) > 5:  # too many digits for int(), and out of range anyway
-        raise ValueError(f"the port in `{whole[:40]}...` is outside 1..65535")
+        raise ValueError(f"the port in `{_shown(whole)}` is outside 1..65535")
     port = int(text)
     if not 1 <= port <= 65535:
         raise ValueError(f"port {port} in `{whole}` is outside 1..65535")

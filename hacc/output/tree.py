@@ -80,7 +80,7 @@ def _clean_leftovers(out: Path) -> None:
     """Remove temporary trees of builds that were killed."""
     for entry in out.parent.glob(f".{out.name}.hacc-*"):
         pid = entry.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isascii() and pid.isdigit() and _alive(int(pid)):
             continue
         shutil.rmtree(entry, ignore_errors=True)
 

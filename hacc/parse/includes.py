@@ -15,7 +15,7 @@ from pathlib import Path
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Label, Severity
 from hacc.parse.ast import Statement, Value
-from hacc.parse.parser import parse_text
+from hacc.parse.parser import TokenBudget, parse_text
 from hacc.source.files import SourceMap, read_source
 
 INCLUDE = define(
@@ -27,7 +27,8 @@ INCLUDE = define(
 
     ## What it checks
     `include` takes exactly one path. A file may not include itself, directly
-    or through other files, and includes may nest at most 32 levels deep.
+    or through other files, and includes may nest at most 32 levels deep. At
+    most 1000 includes are read in one compilation.
 
     ## Why it matters
     A cycle would never finish loading; a path that is not what you meant
@@ -48,6 +49,10 @@ INCLUDE = define(
 )
 
 MAX_INCLUDE_DEPTH = 32
+# Files may include the same file many times, and each of those can do the
+# same ("billion laughs"): the number of includes read in one compilation is
+# capped too, far above what a real cluster uses.
+MAX_INCLUDES = 1000
 
 
 class _Loader:
@@ -55,6 +60,8 @@ class _Loader:
         self.sources = sources
         self.diagnostics: list[Diagnostic] = []
         self.files: list[tuple[str, Path]] = []
+        self.budget = TokenBudget()  # for the main file and all it includes
+        self.includes = 0
 
     def load(self, path: Path, display: str, chain: tuple, via: Statement | None) -> list[Statement]:
         """`chain` holds (resolved path, the include that brought it in) for
@@ -65,7 +72,7 @@ class _Loader:
             return []
         self.sources.add(display, text)
         self.files.append((display, path))
-        statements, diagnostics = parse_text(text, display, self.sources.comments.setdefault(display, []))
+        statements, diagnostics = parse_text(text, display, self.sources.comments.setdefault(display, []), self.budget)
         self.diagnostics.extend(diagnostics)
         return self.expand(statements, path.parent, chain + ((path.resolve(), via),))
 
@@ -102,13 +109,27 @@ class _Loader:
             )
             return []
         if len(chain) >= MAX_INCLUDE_DEPTH:
+            # Name the chain, shortened: it is at most MAX_INCLUDE_DEPTH long,
+            # but a note of 32 file names would bury the message.
+            files = [via.span.file for _, via in chain if via is not None] + [stmt.span.file]
+            shown = files if len(files) <= 6 else files[:3] + [f"... {len(files) - 5} more ..."] + files[-2:]
             self.diagnostics.append(
                 INCLUDE.at(
                     stmt.args[0].span,
                     f"includes nest more than {MAX_INCLUDE_DEPTH} levels deep",
+                    notes=[f"include chain: {' -> '.join(shown)} -> {name}"],
                     help="flatten the include chain",
                 )
             )
+            return []
+        self.includes += 1
+        if self.includes > MAX_INCLUDES:
+            if self.includes == MAX_INCLUDES + 1:  # once, not for each of a million
+                self.diagnostics.append(
+                    INCLUDE.at(stmt.args[0].span, f"more than {MAX_INCLUDES} includes are read in one compilation",
+                               help="a file that includes another many times, which does the same, multiplies them; "
+                                    "include each file once")
+                )
             return []
         display = os.path.normpath(os.path.join(os.path.dirname(stmt.span.file), name))
         return self.load(target, display, chain, stmt)

@@ -93,8 +93,14 @@ def read_json(text: str, file: str) -> tuple[dict | None, dict[tuple, Span], lis
     deep = _too_deep(text, file)
     if deep:
         return None, {}, [deep]
+    _values[0] = 0
     try:
         tree = _lark_with_positions().parse(text)
+    except _TooMany as over:
+        token = over.args[0]
+        return None, {}, [INVALID_JSON.at(Span(file, token.line, token.column, token.line, token.column + 1),
+                                          f"the file holds more than {MAX_VALUES:,} values",
+                                          help="the model's JSON form of a cluster holds a few thousand; check the file")]
     except UnexpectedInput as exc:
         line, col = getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1
         if line < 1:
@@ -113,17 +119,20 @@ def read_json(text: str, file: str) -> tuple[dict | None, dict[tuple, Span], lis
 # 100,000, which would exhaust the recursion of every later stage. Counting
 # brackets first (outside strings) refuses it quickly, where it goes too deep.
 MAX_NESTING = 100
-_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{\]}]')
+_BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{\]}]')
 
 
 def _too_deep(text: str, file: str) -> Diagnostic | None:
     if text.count("[") + text.count("{") <= MAX_NESTING:
         return None
-    depth = 0
+    depth = opened = 0
     for match in _BRACKETS.finditer(text):
         token = match.group()
         if token in "[{":
             depth += 1
+            opened += 1
+            if opened > MAX_VALUES:
+                return None  # the parse stops there anyway
             if depth > MAX_NESTING:
                 offset = match.start()
                 line = text.count("\n", 0, offset) + 1
@@ -136,6 +145,24 @@ def _too_deep(text: str, file: str) -> Diagnostic | None:
     return None
 
 
+# 16 MiB of `[1,1,1,...]` is 8 million values, and each costs a kilobyte
+# once parsed with its position: values are counted as Lark lexes them, so
+# such a file stops early (as `.ha` files do, hacc.parse.parser.MAX_TOKENS).
+MAX_VALUES = 200_000
+_values = [0]  # values lexed by the parse running
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _count(token):
+    _values[0] += 1
+    if _values[0] > MAX_VALUES:
+        raise _TooMany(token)
+    return token
+
+
 @functools.lru_cache(maxsize=1)
 def _lark_with_positions():
     from lark import Lark
@@ -143,4 +170,5 @@ def _lark_with_positions():
     from hacc.resources import grammar_path
 
     return Lark(grammar_path("json.lark").read_text(encoding="utf-8"), parser="lalr",
-                propagate_positions=True, maybe_placeholders=True)
+                propagate_positions=True, maybe_placeholders=True,
+                lexer_callbacks=dict.fromkeys(("STRING", "NUMBER", "TRUE", "FALSE", "NULL", "LSQB", "LBRACE"), _count))

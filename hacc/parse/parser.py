@@ -60,6 +60,40 @@ class Comment:
 # here for the one parse running at a time.
 _comments: list = []
 
+# A source may hold 16 MiB, which is millions of tiny statements (`x;x;x;`)
+# or comments, each costing about a kilobyte once parsed: a gigabyte and a
+# minute. Every token Lark lexes is counted against a budget shared by a
+# file and the files it includes, so such input stops early, at the token
+# over the limit. A real cluster has a few thousand tokens.
+MAX_TOKENS = 1_000_000
+
+
+class TokenBudget:
+    def __init__(self, limit: int = MAX_TOKENS) -> None:
+        self.limit = limit
+        self.left = limit
+
+
+class _OverBudget(Exception):
+    def __init__(self, token) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+_budget: list[TokenBudget] = []  # the budget of the parse running
+
+
+def _count(token):
+    budget = _budget[0]
+    budget.left -= 1
+    if budget.left < 0:
+        raise _OverBudget(token)
+    return token
+
+
+def _comment(token):
+    _comments.append(_count(token))
+
 
 @functools.lru_cache(maxsize=1)
 def _lark():
@@ -72,14 +106,16 @@ def _lark():
         parser="lalr",
         propagate_positions=False,
         maybe_placeholders=False,
-        lexer_callbacks={"COMMENT": _comments.append},
+        lexer_callbacks={"COMMENT": _comment, **dict.fromkeys(("WORD", "STRING", "PAIR", "LBRACE", "RBRACE", "_SEP"), _count)},
     )
 
 
-def parse_text(text: str, file: str, comments: list[Comment] | None = None) -> tuple[list[Statement], list[Diagnostic]]:
+def parse_text(text: str, file: str, comments: list[Comment] | None = None,
+               budget: TokenBudget | None = None) -> tuple[list[Statement], list[Diagnostic]]:
     """Parse one file. On a syntax error the statements are empty and the
     diagnostics explain the first error (LALR cannot safely go on). The
-    file's comments are appended to `comments` when it is given."""
+    file's comments are appended to `comments` when it is given. `budget`
+    is shared by the files of one compilation (a fresh one by default)."""
     bad = _FORBIDDEN.search(text)
     if bad:
         return [], [_forbidden_character(text, bad, file)]
@@ -90,10 +126,16 @@ def parse_text(text: str, file: str, comments: list[Comment] | None = None) -> t
 
     parser = _lark()
     _comments.clear()
+    _budget[:] = [budget or TokenBudget()]
     try:
         tree = parser.parse(text)
     except UnexpectedInput as exc:
         return [], [translate(exc, text, file)]
+    except _OverBudget as over:
+        token = over.token
+        return [], [SYNTAX.at(Span(file, token.line, token.column, token.line, token.column + 1),
+                              f"the input has more than {_budget[0].limit:,} words, strings and separators",
+                              help="a cluster description has a few thousand; check that this is the right file")]
     finally:
         found, _comments[:] = list(_comments), []
     if comments is not None:
@@ -123,17 +165,20 @@ def _forbidden_character(text: str, match: re.Match, file: str) -> Diagnostic:
 # through. Counting braces first (outside strings and comments) refuses such
 # a file quickly, at the brace that goes too deep.
 MAX_NESTING = 100
-_BRACES = re.compile(r'"(?:[^"\\\r\n]|\\[^\r\n])*"|#[^\r\n]*|[{}]')
+_BRACES = re.compile(r'"[^"\\\r\n]*(?:\\[^\r\n][^"\\\r\n]*)*"|#[^\r\n]*|[{}]')
 
 
 def _too_deep(text: str, file: str) -> Diagnostic | None:
     if text.count("{") <= MAX_NESTING:
         return None
-    depth = 0
+    depth = opened = 0
     for match in _BRACES.finditer(text):
         token = match.group()
         if token == "{":
             depth += 1
+            opened += 1
+            if opened > MAX_TOKENS:
+                return None  # the parse stops there anyway
             if depth > MAX_NESTING:
                 offset = match.start()
                 line = text.count("\n", 0, offset) + 1
@@ -144,6 +189,12 @@ def _too_deep(text: str, file: str) -> Diagnostic | None:
         elif token == "}":
             depth = max(depth - 1, 0)
     return None
+
+
+# No statement needs more: haproxy takes 64 words on a line, a group lists a
+# few dozen resources. Checking here keeps 100,000 arguments from reaching
+# the schema, which would check each before reporting the list too long.
+MAX_ARGS = 1000
 
 
 class _Builder:
@@ -178,6 +229,11 @@ class _Builder:
         else:
             keyword_token, arg_tokens = children[0], children
             keyword = None
+        if len(arg_tokens) > MAX_ARGS:
+            extra = arg_tokens[MAX_ARGS]
+            self.diagnostics.append(SYNTAX.at(self.span(extra), f"a statement takes at most {MAX_ARGS:,} arguments; "
+                                              f"this one has {len(arg_tokens):,}", help="split the list, or check the file"))
+            arg_tokens = arg_tokens[:MAX_ARGS]
         args: tuple[Argument, ...] = tuple(self.argument(t) for t in arg_tokens)
         start = self.span(keyword_token)
         stop = self.span(end)

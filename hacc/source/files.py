@@ -111,6 +111,13 @@ def read_source(path: Path, display: str, blame: Span | None = None) -> tuple[st
         return fail(f"permission denied reading `{display}`", "make the file readable by the user running hacc")
     except OSError as exc:
         return fail(f"cannot read `{display}`: {exc.strerror}", "check the file and its permissions")
+    if len(data) != st.st_size:
+        # A file under /proc or /sys says it is empty (or 4096 bytes) and
+        # reads as something else: /proc/self/environ would put the secrets
+        # of the environment into a diagnostic's snippet. A file that grew
+        # or shrank while it was read is no better.
+        return fail(f"`{display}` changed size while it was read, or is not an ordinary file (such as one under /proc)",
+                    "name a regular file that nothing is writing to")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -127,7 +127,7 @@ def _tie_breaker_nodes(item: Item, out: dict, path: tuple, log: ImportLog) -> No
     words = word.text.split()
     if len(words) == 1 and words[0] in ("lowest", "highest"):
         value = words[0]
-    elif words and all(w.isdigit() for w in words):
+    elif words and all(w.isascii() and w.isdigit() for w in words):  # not `²`, which int() refuses
         value = [int(w) for w in words]
     else:
         value = word.text

@@ -95,6 +95,8 @@ class _Instance:
         if key == "auth":
             value = {"type": value["type"], "pass": self.ctx.log.secret("VRRP_PASSWORD", value["pass"],
                                                                           found.parts.get(("pass",)))}
+        if key != "vips" and isinstance(value, (list, dict)) and not value:
+            return  # an empty `track_script { }`: nothing to write, and nothing would read back
         self.out[key] = value
         self.ctx.mark_parts(self.path + (key,), found)
 

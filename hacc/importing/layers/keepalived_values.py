@@ -210,6 +210,6 @@ def address(text: str) -> str | None:
 def endpoint(host: str, port: str) -> str | None:
     """keepalived's `IP PORT` as the model's `IP:PORT` (`[IPv6]:PORT`)."""
     ip = address(host)
-    if ip is None or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if ip is None or not (port.isascii() and port.isdigit()) or len(port) > 5 or not 1 <= int(port) <= 65535:
         return None
     return f"[{ip}]:{int(port)}" if ":" in ip else f"{ip}:{int(port)}"

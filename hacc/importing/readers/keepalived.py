@@ -42,6 +42,9 @@ _WHITE = " \t\f\n\r\v"
 MAX_INCLUDE_DEPTH = 16
 # Far beyond any real keepalived.conf; bounds memory for hostile input.
 MAX_WORDS = 200_000
+# Files that include a file many times, which does the same, multiply: the
+# include lines followed are capped (each costs a glob) as the words are.
+MAX_INCLUDES = 1000
 MAX_UNCLOSED_REPORTS = 5
 
 
@@ -90,6 +93,7 @@ class _Reader:
         # Includes stay inside the node's copy: never the host's own /etc.
         self.confine = (self.root or main.path.parent).resolve()
         self.stack: list[Path] = []
+        self.includes = 0
         self.lines = LineReader(log, config_id, self._pwd)
 
     def _pwd(self, source: Source) -> str | None:
@@ -105,6 +109,11 @@ class _Reader:
                 if line.include is None:
                     yield line
                     continue
+                self.includes += 1
+                if self.includes > MAX_INCLUDES:
+                    self.log.unreadable(line.span(), f"the configuration follows more than {MAX_INCLUDES} includes: "
+                                        "hacc stops reading it", help="include each file once")
+                    raise Stop
                 for path, display in self._resolve(source, line.include, line.span()):
                     yield from self._include(path, display, line.span())
         finally:
@@ -266,6 +275,14 @@ class _Tree:
         self.log = log
         self.broken = False
         self.words = 0
+        self.strays = 0  # braces reported that open or close nothing
+
+    def _stray(self, span: Span, message: str, help: str) -> None:
+        """Report the first few: `{{{{...` a hundred thousand times is one mistake."""
+        self.broken = True
+        self.strays += 1
+        if self.strays <= MAX_UNCLOSED_REPORTS:
+            self.log.unreadable(span, message, help=help)
 
     def build(self, events) -> list[Item] | None:
         root: list[Item] = []
@@ -303,17 +320,15 @@ class _Tree:
         if last is not None and last.block is None:
             last.block = []
             return _Frame(last.block, last, span)
-        self.broken = True
-        self.log.unreadable(span, "this `{` follows no keyword that can take a block",
-                            help="put the `{` after the keyword whose block it opens")
+        self._stray(span, "this `{` follows no keyword that can take a block",
+                    help="put the `{` after the keyword whose block it opens")
         return _Frame([], None, span)
 
     def _close(self, frames: list[_Frame], floor: int, span: Span) -> None:
         if len(frames) <= floor:
-            self.broken = True
             message = "this `}` closes no block opened in this included file" if floor > 1 else \
                 "this `}` closes no open block"
-            self.log.unreadable(span, message, help="remove the extra `}`, or add the `{` it should close")
+            self._stray(span, message, help="remove the extra `}`, or add the `{` it should close")
             return
         frame = frames.pop()
         owner = frame.owner

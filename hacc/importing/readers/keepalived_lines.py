@@ -22,6 +22,7 @@ from hacc.importing.readers.tree import Word
 
 # fgets() into a MAXBUF (1024) buffer: at most 1023 bytes of a line per read.
 MAX_LINE = 1023
+MAX_PIECES = 8  # of a line longer than MAX_LINE that are read as lines
 # Bounds on substitution, which keepalived would loop on for a definition
 # that names itself.
 MAX_SUBSTITUTIONS = 256
@@ -145,6 +146,12 @@ class LineReader:
                 self.log.unreadable(source.span(lineno, MAX_LINE + 1),
                                     f"this line is longer than {MAX_LINE} bytes: keepalived reads the rest as a new line",
                                     help="shorten the line")
+                if len(raw) > MAX_LINE * MAX_PIECES:
+                    # Megabytes on a line are not a configuration: reading
+                    # them as thousands of lines adds thousands of reports.
+                    self.log.unreadable(source.span(lineno, 1), f"this line is {len(raw.encode()):,} bytes long: "
+                                        "hacc stops reading the file", help="check that this is a keepalived.conf")
+                    raise Stop
             for offset in range(0, max(len(raw), 1), MAX_LINE):
                 chunk = raw[offset:offset + MAX_LINE]
                 if not chunk.strip(_BLANK):
