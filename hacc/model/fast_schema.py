@@ -17,10 +17,6 @@ everything it accepts, jsonschema accepts too.
 from __future__ import annotations
 
 import functools
-import hashlib
-import importlib.util
-import os
-from pathlib import Path
 
 # Bumped when the way the twin is generated changes.
 _GENERATION = "1"
@@ -62,33 +58,15 @@ def _compiled():
         import fastjsonschema
     except ImportError:
         return None
+    from hacc import cache
     from hacc.resources import schema_path
 
     text = schema_path().read_bytes()
-    key = hashlib.sha256(text + fastjsonschema.VERSION.encode() + _GENERATION.encode()).hexdigest()[:20]
-    name = f"hacc_schema_{key}"
-    directory = _cache_directory()
-    if directory is not None:
-        path = directory / f"{name}.py"
-        if not path.is_file() and not _generate(path, text):
-            return _in_memory(text)
-        module = _load(name, path)
-        if module is not None:
-            return _entry_point(vars(module))
+    name = "hacc_schema_" + cache.key(text, fastjsonschema.VERSION, _GENERATION)
+    module = cache.load(name, lambda: _source(text))
+    if module is not None:
+        return _entry_point(vars(module))
     return _in_memory(text)
-
-
-def _cache_directory() -> Path | None:
-    try:
-        explicit = os.environ.get("HACC_CACHE_DIR")
-        if explicit:
-            base = Path(explicit)
-        else:
-            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hacc"
-        base.mkdir(parents=True, exist_ok=True)
-    except (OSError, RuntimeError, KeyError):  # no home directory, read-only file system
-        return None
-    return base if os.access(base, os.W_OK | os.X_OK) else None
 
 
 def _source(text: bytes) -> str:
@@ -99,26 +77,6 @@ def _source(text: bytes) -> str:
     # The formats are passed at call time; here they only need to exist.
     names = {name: (lambda value: True) for name in _formats()}
     return fastjsonschema.compile_to_code(json.loads(text), formats=names)
-
-
-def _generate(path: Path, text: bytes) -> bool:
-    from hacc.output.atomic import write_atomically
-
-    try:
-        write_atomically(path, _source(text).encode("utf-8"), mode=0o644)
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-def _load(name: str, path: Path):
-    try:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    except Exception:  # noqa: BLE001 - a damaged cache file is regenerated in memory, never fatal
-        return None
-    return module
 
 
 def _entry_point(namespace: dict):

@@ -95,19 +95,44 @@ def _comment(token):
     _comments.append(_count(token))
 
 
+_CALLBACKS = {"COMMENT": _comment, **dict.fromkeys(("WORD", "STRING", "PAIR", "LBRACE", "RBRACE", "_SEP"), _count)}
+_OPTIONS = {"parser": "lalr", "propagate_positions": False, "maybe_placeholders": False}
+# Bumped when the way the cached parser is generated changes.
+_GENERATION = "1"
+
+
 @functools.lru_cache(maxsize=1)
 def _lark():
-    from lark import Lark
+    """The parser and the exception class its syntax errors derive from.
 
+    Building the LALR tables from the grammar takes longer than linting a
+    whole cluster, so they are computed once per grammar and kept in the
+    cache (hacc.cache) as a module Lark's standalone generator writes: it
+    holds the tables and Lark's own parsing runtime, so importing it does
+    not even import lark. Without a usable cache, Lark builds them here."""
+    from hacc import __version__, cache
     from hacc.resources import grammar_path
 
-    return Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        propagate_positions=False,
-        maybe_placeholders=False,
-        lexer_callbacks={"COMMENT": _comment, **dict.fromkeys(("WORD", "STRING", "PAIR", "LBRACE", "RBRACE", "_SEP"), _count)},
-    )
+    grammar = grammar_path().read_text(encoding="utf-8")
+    name = "hacc_parser_" + cache.key(grammar, repr(sorted(_OPTIONS.items())), __version__, _GENERATION)
+    module = cache.load(name, lambda: _standalone_source(grammar))
+    if module is not None:
+        return module.Lark_StandAlone(lexer_callbacks=_CALLBACKS), module.UnexpectedInput
+    from lark import Lark
+    from lark.exceptions import UnexpectedInput
+
+    return Lark(grammar, lexer_callbacks=_CALLBACKS, **_OPTIONS), UnexpectedInput
+
+
+def _standalone_source(grammar: str) -> str:
+    import io
+
+    from lark import Lark
+    from lark.tools.standalone import gen_standalone
+
+    out = io.StringIO()
+    gen_standalone(Lark(grammar, **_OPTIONS), out=out)
+    return out.getvalue()
 
 
 def parse_text(text: str, file: str, comments: list[Comment] | None = None,
@@ -122,9 +147,7 @@ def parse_text(text: str, file: str, comments: list[Comment] | None = None,
     deep = _too_deep(text, file)
     if deep:
         return [], [deep]
-    from lark.exceptions import UnexpectedInput
-
-    parser = _lark()
+    parser, UnexpectedInput = _lark()
     _comments.clear()
     _budget[:] = [budget or TokenBudget()]
     try:

@@ -75,11 +75,12 @@ _SHAPE = "a statement is a keyword, its arguments and an optional `{ block }`, e
 
 
 def translate(exc, text: str, file: str) -> Diagnostic:
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-
-    if isinstance(exc, UnexpectedCharacters):
+    # By name: the exception classes are those of lark or of the cached
+    # standalone parser (hacc.parse.parser._lark), which are not the same.
+    kinds = {kind.__name__ for kind in type(exc).__mro__}
+    if "UnexpectedCharacters" in kinds:
         return _bad_character(exc, text, file)
-    if isinstance(exc, UnexpectedToken):
+    if "UnexpectedToken" in kinds:
         return _bad_token(exc, text, file)
     line, col = getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1
     return SYNTAX.at(Span(file, line, col, line, col + 1), "the file could not be parsed", help=_SHAPE)
