@@ -65,6 +65,8 @@ _CODE_PREFIX = re.compile(r"HA[0-9]{0,3}\Z")
 
 @dataclass
 class Config:
+    """The settings of .hacc.toml or [tool.hacc]."""
+
     source: str | None = None
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()

@@ -19,6 +19,8 @@ from hacc.source.files import SourceMap, read_source
 
 @dataclass
 class Compilation:
+    """The result of compiling one input: model, diagnostics and sources."""
+
     path: Path
     display: str
     sources: SourceMap = field(default_factory=SourceMap)

@@ -44,6 +44,8 @@ def show(version: Version) -> str:
 
 @dataclass(frozen=True)
 class Targets:
+    """The daemon versions the output is written for."""
+
     versions: dict[str, Version] = field(default_factory=lambda: dict(DEFAULTS))
 
     def __getattr__(self, daemon: str) -> Version:

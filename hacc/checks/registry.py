@@ -26,6 +26,8 @@ from hacc.diagnostics.model import Diagnostic, Label, Severity, Span
 
 @dataclass(frozen=True)
 class Finding:
+    """What a rule yields: where, what, and how to fix it; the engine adds code and severity."""
+
     span: Span
     message: str
     help: str | None = None
@@ -37,6 +39,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
+    """A registered lint rule: its code, name, severity, layer and function."""
+
     code: Code
     check: Callable[..., Iterable[Finding]]
     layer: str | None  # the layer that must be present for the rule to run

@@ -15,6 +15,8 @@ IP_AGENTS = ("ocf:heartbeat:IPaddr2", "ocf:heartbeat:IPaddr", "ocf:heartbeat:IPv
 
 @dataclass(frozen=True)
 class ManagedVip:
+    """An address some layer brings up on a node: a VRRP VIP or a Pacemaker IPaddr2."""
+
     address: IPAddress
     layer: str  # "keepalived" or "pacemaker"
     owner: object  # the VrrpInstance or the Primitive

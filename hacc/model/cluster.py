@@ -15,6 +15,8 @@ from hacc.targets import DEFAULT_TARGETS, Targets
 
 @dataclass
 class Node(Located):
+    """A cluster node: its name, id and addresses, one per link."""
+
     name: str = ""
     id: int | None = None
     addrs: list[IPAddress] = field(default_factory=list)
@@ -33,6 +35,8 @@ class Node(Located):
 
 @dataclass
 class Cluster(Located):
+    """The whole cluster: nodes and the four layers, as the checks and emitters see it."""
+
     name: str = field(default="", metadata={"json": "cluster"})
     nodes: list[Node] = field(default_factory=list)
     corosync: Corosync | None = None

@@ -130,6 +130,8 @@ KIND_TO_LOWERING = {"ms": "str", "s": "str", "int": "int", "bool": "bool", "onof
 
 @dataclass
 class Crypto(Located):
+    """`crypto { cipher hash }`: knet encryption and authentication of totem traffic."""
+
     cipher: str = "none"
     hash: str = "none"
     model: str | None = None
@@ -137,6 +139,8 @@ class Crypto(Located):
 
 @dataclass
 class Link(Located):
+    """One totem link (`link N { ... }`, an `interface` of corosync.conf): priority, knet tuning, addressing."""
+
     number: int = 0
     knet_link_priority: int | None = None
     knet_ping_interval: Duration | None = None
@@ -153,6 +157,8 @@ class Link(Located):
 
 @dataclass
 class QDevice(Located):
+    """The quorum device (corosync-qnetd) that lends a vote to one partition."""
+
     model: str = "net"
     votes: int | None = None
     timeout: Duration | None = None
@@ -168,6 +174,8 @@ class QDevice(Located):
 
 @dataclass
 class Quorum(Located):
+    """votequorum settings: two_node, wait_for_all, expected votes and the rest."""
+
     two_node: bool | None = None
     wait_for_all: bool | None = None
     last_man_standing: bool | None = None
@@ -181,6 +189,8 @@ class Quorum(Located):
 
 @dataclass
 class Logging(Located):
+    """corosync's `logging {}` section."""
+
     to_syslog: bool | None = None
     to_logfile: bool | None = None
     to_stderr: bool | None = None
@@ -197,6 +207,8 @@ class Logging(Located):
 
 @dataclass
 class Corosync(Located):
+    """The corosync layer: transport, crypto, links, totem timers, quorum and logging."""
+
     transport: str = "knet"
     crypto: Crypto | None = None
     keyfile: str | None = None

@@ -22,12 +22,16 @@ class Directive(Located):
 
 @dataclass
 class Bind(Located):
+    """A `bind ADDRESS:PORT options...` line of a frontend or listen section."""
+
     address: Endpoint = None
     options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Server(Located):
+    """A `server NAME ADDRESS:PORT options...` line of a backend or listen section."""
+
     name: str = ""
     address: Endpoint = None
     options: dict[str, Any] = field(default_factory=dict)
@@ -39,6 +43,8 @@ class Server(Located):
 
 @dataclass
 class Acl(Located):
+    """An `acl NAME CRITERION ARGS...` line."""
+
     name: str = ""
     criterion: str = ""
     args: list[Word] = field(default_factory=list)
@@ -46,6 +52,8 @@ class Acl(Located):
 
 @dataclass
 class UseBackend(Located):
+    """A `use_backend NAME if|unless CONDITION` rule."""
+
     backend: str = ""
     if_: list[str] = field(default_factory=list, metadata={"json": "if"})
     unless: list[str] = field(default_factory=list)
@@ -65,12 +73,16 @@ class UseBackend(Located):
 
 @dataclass
 class Balance(Located):
+    """The `balance ALGORITHM ARGS...` line of a backend."""
+
     algorithm: str = "roundrobin"
     args: list[str] = field(default_factory=list)
 
 
 @dataclass
 class StickTable(Located):
+    """A `stick-table` declaration."""
+
     type: str = "ip"
     size: str = ""
     expire: Duration | None = None
@@ -82,6 +94,8 @@ class StickTable(Located):
 
 @dataclass
 class Section(Located):
+    """What every haproxy section has: a name and the directives hacc keeps verbatim."""
+
     name: str | None = None
     directives: list[Directive] = field(default_factory=list)
 
@@ -91,6 +105,8 @@ class Section(Located):
 
 @dataclass
 class Proxy(Section):
+    """What frontends, backends, listens and defaults share: mode, timeouts, options."""
+
     mode: str | None = None
     maxconn: int | None = None
     binds: list[Bind] = field(default_factory=list)
@@ -105,32 +121,44 @@ class Proxy(Section):
 
 @dataclass
 class Defaults(Proxy):
+    """A `defaults` section."""
+
     KIND: ClassVar[str] = "defaults"
 
 
 @dataclass
 class Frontend(Proxy):
+    """A `frontend` section: binds, ACLs, routing rules."""
+
     KIND: ClassVar[str] = "frontend"
 
 
 @dataclass
 class Backend(Proxy):
+    """A `backend` section: balance, health checks, servers."""
+
     KIND: ClassVar[str] = "backend"
 
 
 @dataclass
 class Listen(Proxy):
+    """A `listen` section: a frontend and a backend in one."""
+
     KIND: ClassVar[str] = "listen"
 
 
 @dataclass
 class NamedEndpoint(Located):
+    """A `peer NAME ADDRESS:PORT` or `nameserver NAME ADDRESS:PORT` line."""
+
     name: str = ""
     address: Endpoint = None
 
 
 @dataclass
 class Peers(Section):
+    """A `peers` section: the nodes that share stick tables."""
+
     KIND: ClassVar[str] = "peers"
     port: int | None = None
     peers: list[NamedEndpoint] = field(default_factory=list)
@@ -140,6 +168,8 @@ class Peers(Section):
 
 @dataclass
 class UserEntry(Located):
+    """A `user NAME password|insecure-password ...` line of a userlist."""
+
     name: str = ""
     password: Word | None = None
     insecure_password: Word | None = field(default=None, metadata={"json": "insecure-password"})
@@ -148,12 +178,16 @@ class UserEntry(Located):
 
 @dataclass
 class GroupEntry(Located):
+    """A `group NAME users ...` line of a userlist."""
+
     name: str = ""
     users: str | None = None
 
 
 @dataclass
 class Userlist(Section):
+    """A `userlist` section: users and groups for HTTP authentication."""
+
     KIND: ClassVar[str] = "userlist"
     users: list[UserEntry] = field(default_factory=list)
     groups: list[GroupEntry] = field(default_factory=list)
@@ -161,6 +195,8 @@ class Userlist(Section):
 
 @dataclass
 class Resolvers(Section):
+    """A `resolvers` section: DNS servers for run-time name resolution."""
+
     KIND: ClassVar[str] = "resolvers"
     nameservers: list[NamedEndpoint] = field(default_factory=list)
 
@@ -172,12 +208,16 @@ Section.VARIANTS = {
 
 @dataclass
 class HAProxyGlobal(Located):
+    """haproxy's `global` section."""
+
     maxconn: int | None = None
     directives: list[Directive] = field(default_factory=list)
 
 
 @dataclass
 class HAProxy(Located):
+    """The haproxy layer: the global section and the ordered list of sections."""
+
     global_: HAProxyGlobal | None = field(default=None, metadata={"json": "global"})
     sections: list[Section] = field(default_factory=list)
 

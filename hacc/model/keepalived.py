@@ -18,6 +18,8 @@ from hacc.model.values import (
 
 @dataclass
 class VrrpScript(Located):
+    """A `vrrp_script`: a health check command whose result a VRRP instance may track."""
+
     name: str = ""
     command: str = ""
     interval: Duration | None = None
@@ -30,6 +32,8 @@ class VrrpScript(Located):
 
 @dataclass
 class Vip(Located):
+    """A virtual address of a VRRP instance, with its prefix and optional device/label."""
+
     address: IPInterface = None
     dev: str | None = None
     label: str | None = None
@@ -37,12 +41,16 @@ class Vip(Located):
 
 @dataclass
 class Auth(Located):
+    """VRRPv2 authentication (`authentication { auth_type auth_pass }`)."""
+
     type: str = "PASS"
     password: str | SecretRef = field(default="", metadata={"json": "pass"})
 
 
 @dataclass
 class Tracker(Located):
+    """A script or interface an instance tracks, with the weight it applies."""
+
     name: str = ""
     weight: int | None = None
     reverse: bool = False
@@ -50,6 +58,8 @@ class Tracker(Located):
 
 @dataclass
 class VrrpInstance(Located):
+    """A `vrrp_instance`: one virtual router, its priorities per node and its VIPs."""
+
     name: str = ""
     vrid: int = 0
     vips: list[Vip] = field(default_factory=list)
@@ -130,6 +140,8 @@ class VrrpInstance(Located):
 
 @dataclass
 class SyncGroup(Located):
+    """A `vrrp_sync_group`: instances that change state together."""
+
     name: str = ""
     members: list[str] = field(default_factory=list)
     notify: dict[str, str] = field(default_factory=dict)
@@ -139,6 +151,8 @@ class SyncGroup(Located):
 
 @dataclass
 class HealthCheck(Located):
+    """The health checker of an LVS real server (TCP_CHECK, HTTP_GET, MISC_CHECK ...)."""
+
     type: str = "tcp"
     connect_timeout: Duration | None = None
     connect_port: int | None = None
@@ -157,6 +171,8 @@ class HealthCheck(Located):
 
 @dataclass
 class RealServer(Located):
+    """A `real_server` of an LVS virtual server."""
+
     address: Endpoint = None
     weight: int | None = None
     inhibit_on_failure: bool | None = None
@@ -168,6 +184,8 @@ class RealServer(Located):
 
 @dataclass
 class VirtualServer(Located):
+    """An LVS `virtual_server`: a service address balanced over real servers."""
+
     address: Endpoint = None
     protocol: str | None = None
     lvs_sched: str | None = None
@@ -184,6 +202,8 @@ class VirtualServer(Located):
 
 @dataclass
 class KeepalivedGlobal(Located):
+    """keepalived's `global_defs`."""
+
     script_user: str | None = None
     enable_script_security: bool | None = None
     vrrp_version: int | None = None
@@ -192,6 +212,8 @@ class KeepalivedGlobal(Located):
 
 @dataclass
 class Keepalived(Located):
+    """The keepalived layer: scripts, VRRP instances, sync groups and LVS services."""
+
     global_: KeepalivedGlobal | None = field(default=None, metadata={"json": "global"})
     scripts: list[VrrpScript] = field(default_factory=list)
     instances: list[VrrpInstance] = field(default_factory=list)

@@ -11,6 +11,8 @@ from hacc.model.values import Duration, Located, SecretRef
 
 @dataclass
 class Op(Located):
+    """An operation of a resource (monitor, start, stop ...) with its interval and timeout."""
+
     name: str = ""
     interval: Duration | None = None
     timeout: Duration | None = None
@@ -24,6 +26,8 @@ class Op(Located):
 
 @dataclass
 class Resource(Located):
+    """What every Pacemaker resource has: an id, meta attributes and operations."""
+
     name: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -32,6 +36,8 @@ class Resource(Located):
 
 @dataclass
 class Primitive(Resource):
+    """A primitive resource: one resource agent instance."""
+
     agent: str = ""
     params: dict[str, str | SecretRef] = field(default_factory=dict)
     ops: list[Op] = field(default_factory=list)
@@ -51,16 +57,22 @@ class Primitive(Resource):
 
 @dataclass
 class Fence(Primitive):
+    """A fencing device (a stonith primitive) and the nodes it can fence."""
+
     fence_for: list[str] = field(default_factory=list, metadata={"json": "for"})
 
 
 @dataclass
 class Group(Resource):
+    """A group: resources started in order on one node."""
+
     members: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Clone(Resource):
+    """A clone, or a promotable clone, of a primitive or group."""
+
     resource: str = ""
     promotable: bool = False
 
@@ -70,6 +82,8 @@ Resource.VARIANTS = {"primitive": Primitive, "fence": Fence, "group": Group, "cl
 
 @dataclass
 class Expression(Located):
+    """One expression of a rule: a node attribute compared with a value."""
+
     attribute: str = ""
     operation: str = "eq"
     value: str | None = None
@@ -77,6 +91,8 @@ class Expression(Located):
 
 @dataclass
 class Rule(Located):
+    """A rule of a location constraint: a score and expressions joined by and/or."""
+
     score: str | None = None
     role: str | None = None
     boolean_op: str | None = None
@@ -85,6 +101,8 @@ class Rule(Located):
 
 @dataclass
 class ResourceSet(Located):
+    """A resource set of a colocation or order constraint."""
+
     resources: list[str] = field(default_factory=list)
     sequential: bool | None = None
     require_all: bool | None = field(default=None, metadata={"json": "require-all"})
@@ -95,6 +113,8 @@ class ResourceSet(Located):
 
 @dataclass
 class Constraint(Located):
+    """What every constraint has: an id."""
+
     name: str = ""
 
     VARIANTS: ClassVar[dict] = {}
@@ -106,6 +126,8 @@ class Constraint(Located):
 
 @dataclass
 class Location(Constraint):
+    """A location constraint: where a resource prefers or refuses to run."""
+
     resource: str = ""
     prefers: dict[str, str] = field(default_factory=dict)
     avoids: dict[str, str] = field(default_factory=dict)
@@ -132,6 +154,8 @@ def _negate(score: str) -> str:
 
 @dataclass
 class Colocation(Constraint):
+    """A colocation constraint: resources that run together (or apart)."""
+
     resource: str | None = None
     with_: str | None = field(default=None, metadata={"json": "with"})
     sets: list[ResourceSet] = field(default_factory=list)
@@ -149,6 +173,8 @@ class Colocation(Constraint):
 
 @dataclass
 class Order(Constraint):
+    """An order constraint: what starts before what."""
+
     first: str | None = None
     then: str | None = None
     sets: list[ResourceSet] = field(default_factory=list)
@@ -169,6 +195,8 @@ Constraint.VARIANTS = {"location": Location, "colocation": Colocation, "order": 
 
 @dataclass
 class FencingLevel(Located):
+    """A fencing topology level: the devices tried, in order, for a node."""
+
     target: str = ""
     index: int = 1
     devices: list[str] = field(default_factory=list)
@@ -176,6 +204,8 @@ class FencingLevel(Located):
 
 @dataclass
 class Pacemaker(Located):
+    """The Pacemaker layer: cluster properties, resources, constraints and fencing."""
+
     properties: dict[str, Any] = field(default_factory=dict)
     rsc_defaults: dict[str, Any] = field(default_factory=dict)
     op_defaults: dict[str, Any] = field(default_factory=dict)

@@ -18,6 +18,8 @@ from hacc.parse.ast import Statement
 
 @dataclass
 class Lowered:
+    """The JSON form lowered from the source, with the spans of its values."""
+
     data: dict | None
     spans: dict[tuple, Span]
     diagnostics: list[Diagnostic] = field(default_factory=list)
