@@ -1,6 +1,7 @@
-"""The start-up cache (hacc.cache): the parser Lark's standalone generator
-writes, and the schema's compiled twin, are made once and reused; a missing,
-unwritable or damaged cache changes nothing but speed."""
+"""The start-up cache (hacc.cache): the parse tables of the fast path, the
+parser Lark's standalone generator writes (for input with errors), and the
+schema's compiled twin are made once and reused; a missing, unwritable or
+damaged cache changes nothing but speed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hacc.parse import parser
+from hacc.parse import fast_path, parser
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = "cluster c {\n    nodes {\n        n1 10.0.0.1 {\n    }\n"
@@ -32,15 +33,18 @@ def lint_in_child(cache: str, *files: Path) -> subprocess.CompletedProcess:
 @pytest.fixture
 def fresh_parser():
     parser._lark.cache_clear()
+    fast_path.tables.cache_clear()
     yield
     parser._lark.cache_clear()
+    fast_path.tables.cache_clear()
 
 
 def test_the_second_run_parses_without_importing_lark(tmp_path):
     cache = tmp_path / "cache"
     first = lint_in_child(str(cache), ROOT / "examples/article-lb.ha")
-    assert "LARK-IMPORTED" in first.stderr, first.stderr  # it generated the parser
-    assert len(list(cache.glob("hacc_parser_*.py"))) == 1
+    assert "LARK-IMPORTED" in first.stderr, first.stderr  # it generated the tables
+    assert len(list(cache.glob("hacc_tables_*.py"))) == 1
+    assert not list(cache.glob("hacc_parser_*.py"))  # valid input never needs Lark's parser
     second = lint_in_child(str(cache), ROOT / "examples/article-lb.ha")
     assert "LARK-NOT-IMPORTED" in second.stderr, second.stderr
     assert second.returncode == first.returncode == 0
@@ -63,17 +67,19 @@ def test_without_a_usable_cache_lark_builds_the_parser_and_says_the_same(tmp_pat
     assert strip(from_cache) == strip(without)
 
 
-def test_a_damaged_cached_parser_is_replaced(tmp_path, monkeypatch, fresh_parser):
+@pytest.mark.parametrize(("kind", "text"), [("tables", "a b\n"), ("parser", "a = b\n")])
+def test_a_damaged_cache_file_is_replaced(tmp_path, monkeypatch, fresh_parser, kind, text):
+    """Valid input uses the tables; input with an error, Lark's parser."""
     monkeypatch.setenv("HACC_CACHE_DIR", str(tmp_path))
-    statements, problems = parser.parse_text("a b\n", "x.ha")
-    assert [s.keyword for s in statements] == ["a"] and not problems
-    (generated,) = tmp_path.glob("hacc_parser_*.py")
+    first = parser.parse_text(text, "x.ha")
+    (generated,) = tmp_path.glob(f"hacc_{kind}_*.py")
     generated.write_text("this is not python (")
     parser._lark.cache_clear()
-    statements, problems = parser.parse_text("a b\n", "x.ha")
-    assert [s.keyword for s in statements] == ["a"] and not problems
+    fast_path.tables.cache_clear()
+    assert parser.parse_text(text, "x.ha") == first
     parser._lark.cache_clear()
-    parser.parse_text("a b\n", "x.ha")
+    fast_path.tables.cache_clear()
+    assert parser.parse_text(text, "x.ha") == first
     assert "this is not python" not in generated.read_text()
 
 

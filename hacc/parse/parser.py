@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Severity, Span
+from hacc.parse import fast_path
 from hacc.parse.ast import Argument, Pair, Statement, Value
 from hacc.parse.strings import EscapeError, decode
 from hacc.parse.syntax_errors import SYNTAX, translate
@@ -74,11 +76,7 @@ class TokenBudget:
         self.left = limit
 
 
-class _OverBudget(Exception):
-    def __init__(self, token) -> None:
-        super().__init__(token)
-        self.token = token
-
+_OverBudget = fast_path.OverBudget
 
 _budget: list[TokenBudget] = []  # the budget of the parse running
 
@@ -95,8 +93,17 @@ def _comment(token):
     _comments.append(_count(token))
 
 
+class _Block(NamedTuple):
+    statements: tuple
+    span: Span  # of the `{`
+    rbrace: object  # the `}` token, where the statement ends
+
+
 _CALLBACKS = {"COMMENT": _comment, **dict.fromkeys(("WORD", "STRING", "PAIR", "LBRACE", "RBRACE", "_SEP"), _count)}
-_OPTIONS = {"parser": "lalr", "propagate_positions": False, "maybe_placeholders": False}
+# The basic lexer (one regular expression for all terminals) is a third
+# faster than Lark's contextual one and lexes this grammar the same way:
+# every terminal may follow every other.
+OPTIONS = {"parser": "lalr", "lexer": "basic", "propagate_positions": False, "maybe_placeholders": False}
 # Bumped when the way the cached parser is generated changes.
 _GENERATION = "1"
 
@@ -114,14 +121,33 @@ def _lark():
     from hacc.resources import grammar_path
 
     grammar = grammar_path().read_text(encoding="utf-8")
-    name = "hacc_parser_" + cache.key(grammar, repr(sorted(_OPTIONS.items())), __version__, _GENERATION)
+    name = "hacc_parser_" + cache.key(grammar, repr(sorted(OPTIONS.items())), __version__, _GENERATION)
     module = cache.load(name, lambda: _standalone_source(grammar))
     if module is not None:
-        return module.Lark_StandAlone(lexer_callbacks=_CALLBACKS), module.UnexpectedInput
+        return module.Lark_StandAlone(lexer_callbacks=_CALLBACKS, transformer=_BUILDER), module.UnexpectedInput
     from lark import Lark
     from lark.exceptions import UnexpectedInput
 
-    return Lark(grammar, lexer_callbacks=_CALLBACKS, **_OPTIONS), UnexpectedInput
+    return Lark(grammar, lexer_callbacks=_CALLBACKS, transformer=_BUILDER, **OPTIONS), UnexpectedInput
+
+
+class _LarkRefused(Exception):
+    def __init__(self, error) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _parse_with_lark(text: str, budget: TokenBudget, found: list) -> list[Statement]:
+    parser, UnexpectedInput = _lark()
+    _comments.clear()
+    _budget[:] = [budget]
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as exc:
+        raise _LarkRefused(exc) from None
+    finally:
+        found.extend(_comments)
+        _comments.clear()
 
 
 def _standalone_source(grammar: str) -> str:
@@ -131,7 +157,7 @@ def _standalone_source(grammar: str) -> str:
     from lark.tools.standalone import gen_standalone
 
     out = io.StringIO()
-    gen_standalone(Lark(grammar, **_OPTIONS), out=out)
+    gen_standalone(Lark(grammar, **OPTIONS), out=out)
     return out.getvalue()
 
 
@@ -147,29 +173,30 @@ def parse_text(text: str, file: str, comments: list[Comment] | None = None,
     deep = _too_deep(text, file)
     if deep:
         return [], [deep]
-    parser, UnexpectedInput = _lark()
-    _comments.clear()
-    _budget[:] = [budget or TokenBudget()]
+    budget = budget or TokenBudget()
+    found: list = []
+    _BUILDER.start_file(file)
+    left = budget.left
     try:
-        tree = parser.parse(text)
-    except UnexpectedInput as exc:
-        return [], [translate(exc, text, file)]
+        statements = fast_path.parse(text, _BUILDER, budget, found)
+        if statements is None:  # not valid, or no tables: Lark parses it, and explains what is wrong
+            budget.left, found = left, []
+            _BUILDER.start_file(file)
+            statements = _parse_with_lark(text, budget, found)
     except _OverBudget as over:
         token = over.token
         return [], [SYNTAX.at(Span(file, token.line, token.column, token.line, token.column + 1),
-                              f"the input has more than {_budget[0].limit:,} words, strings and separators",
+                              f"the input has more than {budget.limit:,} words, strings and separators",
                               help="a cluster description has a few thousand; check that this is the right file")]
-    finally:
-        found, _comments[:] = list(_comments), []
+    except _LarkRefused as refused:
+        return [], [translate(refused.error, text, file)]
     if comments is not None:
         lines = text.split("\n")  # as Lark counts lines: U+2028 is not a line end
         for token in found:
             before = lines[token.line - 1][: token.column - 1] if token.line <= len(lines) else ""
             span = Span(file, token.line, token.column, token.end_line, token.end_column)
             comments.append(Comment(span, str(token), not before.strip()))
-    builder = _Builder(file)
-    statements = builder.body(tree.children[0])
-    return statements, builder.diagnostics
+    return statements, _BUILDER.diagnostics
 
 
 def _forbidden_character(text: str, match: re.Match, file: str) -> Diagnostic:
@@ -221,9 +248,13 @@ MAX_ARGS = 1000
 
 
 class _Builder:
-    """Turn Lark's tree into `Statement`s; tokens carry their own positions."""
+    """Build `Statement`s as the parser reduces each rule: the methods are
+    named after grammar rules and Lark calls them with the rule's children
+    (tokens, and what the methods returned for nested rules), so no parse
+    tree is ever made. One builder serves every parse; `start` points it at
+    a file."""
 
-    def __init__(self, file: str) -> None:
+    def start_file(self, file: str) -> None:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
 
@@ -231,27 +262,34 @@ class _Builder:
         end_col = token.end_column if length is None else token.column + length
         return Span(self.file, token.line, token.column, token.end_line, end_col)
 
-    def body(self, tree) -> list[Statement]:
-        return [self.statement(child) for child in tree.children]
+    # -- grammar rules ---------------------------------------------------------
 
-    def statement(self, tree) -> Statement:
-        children = list(tree.children)
-        block = None
-        block_span = None
-        if children and getattr(children[-1], "data", None) == "block":
-            block_tree = children.pop()
-            lbrace, body, rbrace = block_tree.children
-            block = tuple(self.body(body))
-            block_span = self.span(lbrace)
-            end = rbrace
+    def start(self, children: list) -> list[Statement]:
+        return children[0]
+
+    def body(self, children: list) -> list[Statement]:
+        return children
+
+    def block(self, children: list) -> tuple:
+        lbrace, statements, rbrace = children
+        return _Block(tuple(statements), self.span(lbrace), rbrace)
+
+    def directive(self, children: list) -> Statement:
+        return self.statement(children, children[0], children[1:], str(children[0]))
+
+    def pairs(self, children: list) -> Statement:
+        return self.statement(children, children[0], children, None)
+
+    # --------------------------------------------------------------------------
+
+    def statement(self, children: list, keyword_token, arg_tokens: list, keyword: str | None) -> Statement:
+        last = children[-1]
+        if type(last) is _Block:
+            block, block_span, end = last
+            arg_tokens = arg_tokens[:-1]
         else:
-            end = children[-1]
-        if tree.data == "directive":
-            keyword_token, arg_tokens = children[0], children[1:]
-            keyword: str | None = str(keyword_token)
-        else:
-            keyword_token, arg_tokens = children[0], children
-            keyword = None
+            block = block_span = None
+            end = last
         if len(arg_tokens) > MAX_ARGS:
             extra = arg_tokens[MAX_ARGS]
             self.diagnostics.append(SYNTAX.at(self.span(extra), f"a statement takes at most {MAX_ARGS:,} arguments; "
@@ -259,8 +297,7 @@ class _Builder:
             arg_tokens = arg_tokens[:MAX_ARGS]
         args: tuple[Argument, ...] = tuple(self.argument(t) for t in arg_tokens)
         start = self.span(keyword_token)
-        stop = self.span(end)
-        span = Span(self.file, start.line, start.col, stop.end_line, stop.end_col)
+        span = Span(self.file, start.line, start.col, end.end_line, end.end_column)
         return Statement(keyword, start if keyword else args[0].span, args, block, span, block_span)
 
     def argument(self, token) -> Argument:
@@ -289,5 +326,7 @@ class _Builder:
             )
             return Value(raw[1:-1], True, span)
 
+
+_BUILDER = _Builder()
 
 __all__ = ["SYNTAX", "parse_text"]
