@@ -122,9 +122,12 @@ def sync_group_member_weights(cluster) -> Iterator[Finding]:
     sets `tracking_weight yes`.
 
     ## Why it matters
-    keepalived drops those trackers: the health check the operator relies on
-    is not run at all. Track on the sync group instead, which moves all its
-    instances together.
+    keepalived ignores a weighted track script on a sync group member ("ignoring
+    tracked script with weights due to SYNC group"): the health check the
+    operator relies on never moves the VIP. A weighted tracked interface
+    loses its weight instead, so the interface going down puts the whole
+    group in FAULT rather than lowering its priority. Track on the sync
+    group, which moves all its instances together.
 
     ## Example
     ```
@@ -136,7 +139,8 @@ def sync_group_member_weights(cluster) -> Iterator[Finding]:
     Move the `track` into the `sync_group` block.
 
     ## References
-    keepalived.conf(5) `vrrp_sync_group`; acassen/keepalived#2105.
+    keepalived.conf(5) `vrrp_sync_group`; acassen/keepalived#2105; what
+    keepalived 2.2.7 `-t` prints for such a configuration.
     """
     keepalived = cluster.keepalived
     for group in keepalived.sync_groups:
@@ -146,9 +150,11 @@ def sync_group_member_weights(cluster) -> Iterator[Finding]:
             instance = keepalived.instance(member)
             if instance is None:
                 continue
-            for tracker, weight, _ in _trackers(cluster, instance):
+            for tracker, weight, is_script in _trackers(cluster, instance):
                 if weight != 0:
-                    yield Finding(tracker.span, f"`{instance.name}` is in sync group `{group.name}`: keepalived drops this weighted tracker",
+                    what = ("keepalived ignores this weighted script" if is_script else
+                            "keepalived ignores this weight: the interface going down puts the group in FAULT")
+                    yield Finding(tracker.span, f"`{instance.name}` is in sync group `{group.name}`: {what}",
                                   labels=(Label(group.span, "the sync group"),),
                                   help="track in the `sync_group` block, or add `tracking_weight yes` to it",
                                   path=tracker.path_of())

@@ -127,8 +127,9 @@ FAILOVER_MISSED = define("HA705", "simulated-failover-missed", Severity.ERROR, "
     The check exists to move the VIP off a node that can no longer serve.
     It cannot when its weight is smaller than the priority gap (HA313,
     HA314), when the other nodes are `nopreempt` (a BACKUP never preempts a
-    live MASTER), or when keepalived drops the tracker (a weighted tracker
-    on a sync group member, HA315).
+    live MASTER), or when keepalived removes the tracker (a weighted track
+    script on a sync group member, HA315; a weighted track interface there
+    is kept with weight 0 instead, so its failure is a FAULT).
 
     ## Example
     ```
@@ -232,9 +233,11 @@ PACEMAKER_FAILED = define("HA709", "simulation-pacemaker-failed", Severity.WARNI
     steady state and for each scenario.
 
     ## Why it matters
-    Resource placements are missing from the output. Usual causes: a
-    Pacemaker 3 target (`pacemaker-4.0` schema) simulated by Pacemaker 2.1,
-    or an ordering loop (crm_simulate -S reports an invalid transition).
+    Resource placements are missing from the output: hacc reports the run
+    instead of trusting it. Usual causes: a Pacemaker 3 target
+    (`pacemaker-4.0` schema) simulated by Pacemaker 2.1, or an ordering loop
+    (`crm_simulate -R` looks normal, `-S` reports "An invalid transition was
+    produced").
 
     ## Example
     ```

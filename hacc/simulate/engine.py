@@ -31,12 +31,15 @@ class ScenarioResult:
     scores: dict[str, dict[str, str]] = field(default_factory=dict)
     frontends: dict[str, dict[str, list[str] | None]] = field(default_factory=dict)
     findings: list[Diagnostic] = field(default_factory=list)
+    anyone_up: bool = True
 
     @property
     def quorate(self) -> bool:
-        """Whether some partition keeps quorum (a cluster without corosync
-        has no quorum to lose)."""
-        return self.partitions is None or any(p.quorate for p in self.partitions)
+        """Whether some partition keeps quorum. A cluster without corosync
+        (keepalived alone) has no quorum to lose: true while any node is up."""
+        if self.partitions is None:
+            return self.anyone_up
+        return any(p.quorate for p in self.partitions)
 
 
 @dataclass
@@ -133,6 +136,7 @@ def run(cluster, scenarios: list[Scenario], *, scores: bool = False) -> Report:
 def _one(cluster, scenario: Scenario, steady: ScenarioResult | None, pacemaker: _Pacemaker, index: int) -> ScenarioResult:
     before = {name: o.masters for name, o in steady.vrrp.items()} if steady else None
     result = ScenarioResult(scenario, vrrp.simulate(cluster, scenario, before))
+    result.anyone_up = any(n not in scenario.down_nodes for n in cluster.node_names)
     result.partitions = quorum.judge(cluster, scenario)
     if cluster.pacemaker is not None and result.partitions is not None:
         result.survival = fencing.decide(cluster, result.partitions, steady.resources if steady else {})

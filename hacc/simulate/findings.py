@@ -51,7 +51,7 @@ def _missed(cluster, result, steady, outcome) -> list[Diagnostic]:
     for failure in result.scenario.failures:
         if failure.kind not in ("script", "interface") or before != [failure.node] or outcome.masters != [failure.node]:
             continue
-        for tracked in trackers(cluster, instance):
+        for tracked in trackers(cluster, instance, failure.node):
             if tracked.name != failure.what or tracked.kind != failure.kind or tracked.weight == 0 and not tracked.dropped:
                 continue
             node = failure.node
@@ -63,7 +63,7 @@ def _missed(cluster, result, steady, outcome) -> list[Diagnostic]:
             elif group is not None and any(p > mine for p in rivals.values()):
                 why = f"sync group `{group.name}` keeps it there: its other members still prefer `{node}`"
                 help = "track the check in the sync group with weight 0 (FAULT), so every member moves"
-            elif any(p > mine and not can_preempt(instance, n, cluster.node_names) for n, p in rivals.items()):
+            elif any(p > mine and not can_preempt(cluster, instance, n) for n, p in rivals.items()):
                 why = f"`{node}` drops to {mine}, but the other nodes are `nopreempt` and never take over from a live MASTER"
                 help = "use weight 0 (FAULT) for this check, or remove `nopreempt`"
             else:

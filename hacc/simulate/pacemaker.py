@@ -33,16 +33,16 @@ class SimulationError(RuntimeError):
     """crm_simulate failed or printed something unreadable."""
 
 
+SBIN = "/usr/sbin:/sbin"  # where packages put it, often not on a user's PATH
+
+
 def find_tool() -> str | None:
     """The crm_simulate binary: HACC_CRM_SIMULATE when set (empty: none),
-    else PATH, else /usr/sbin where Debian puts it."""
+    else PATH, else /usr/sbin or /sbin."""
     override = os.environ.get("HACC_CRM_SIMULATE")
     if override is not None:
         return override or None
-    found = shutil.which("crm_simulate")
-    if found:
-        return found
-    return "/usr/sbin/crm_simulate" if Path("/usr/sbin/crm_simulate").exists() else None
+    return shutil.which("crm_simulate") or shutil.which("crm_simulate", path=SBIN)
 
 
 @dataclass
@@ -131,6 +131,29 @@ def _summary(root) -> list[str]:
     return lines
 
 
+def _failure(stdout: str, stderr: str) -> str:
+    """What went wrong: the errors in the `<status>` of `--output-as=xml`
+    (an ordering loop: "Transition failed: terminated / An invalid
+    transition was produced"), else its message with the last line of
+    stderr ("Invalid configuration: Cannot upgrade configuration (claiming
+    schema pacemaker-4.0) ..."), else the last lines of the output."""
+    from lxml import etree
+
+    try:
+        status = etree.fromstring(stdout.encode()).find("status")
+    except etree.XMLSyntaxError:
+        status = None
+    lines = [line.strip() for line in (stderr.strip() or stdout.strip()).splitlines() if line.strip()]
+    if status is not None:
+        errors = [e.text.strip() for e in status.iter("error") if e.text and e.text.strip()]
+        if errors:
+            return " / ".join(errors)
+        if status.get("message"):
+            last = [line for line in stderr.splitlines() if line.strip()][-1:]
+            return ": ".join([status.get("message")] + [line.strip() for line in last])
+    return " / ".join(lines[-3:]) or "no message"
+
+
 class Runner:
     """crm_simulate on one cluster's CIB, in a private temporary directory
     that `close()` removes."""
@@ -170,8 +193,7 @@ class Runner:
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SimulationError(f"could not run crm_simulate: {exc}") from None
         if result.returncode != 0:
-            detail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
-            raise SimulationError(f"crm_simulate exited with {result.returncode}: {' / '.join(detail)}")
+            raise SimulationError(f"crm_simulate exited with {result.returncode}: {_failure(result.stdout, result.stderr)}")
         return result.stdout
 
     def steady(self, quorate: bool = True) -> Placement:

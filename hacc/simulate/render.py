@@ -6,7 +6,10 @@ JSON: `{"cluster", "scenarios": [{"fail", "vrrp": {instance: {"master",
 "diagnostics"}`. The five keys the issue names are exactly as specified;
 everything else (states, partitions, clones, frontends, the transition,
 scores) is under `details`. An instance MASTER on two nodes shows the first
-as `master`; `details.vrrp` lists both.
+as `master`; `details.vrrp` lists both. `priorities` holds integers only:
+a node that is down is left out. `quorum` is always a boolean; a
+cluster without corosync has `details.partitions` null (see
+ScenarioResult.quorate).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 
 from hacc.diagnostics.model import Severity
+from hacc.simulate import quorum
 from hacc.simulate.findings import describe
 
 _BOLD, _RED, _YELLOW, _RESET = "\x1b[1m", "\x1b[1;31m", "\x1b[1;33m", "\x1b[0m"
@@ -45,17 +49,26 @@ def _quorum_text(result) -> str:
 
 # -- JSON ----------------------------------------------------------------------
 
-def scenario_json(result) -> dict:
+def _priorities(outcome) -> dict[str, int]:
+    """Effective priority per node running keepalived: a node that is down
+    has none and is left out (`details.vrrp.states` says DOWN)."""
+    return {n: p for n, p in outcome.priorities.items() if p is not None}
+
+
+def scenario_json(cluster, result) -> dict:
+    policy = quorum.policy(cluster) if cluster.pacemaker is not None else None
     return {
         "fail": list(result.scenario.given),
-        "vrrp": {name: {"master": o.master, "priorities": dict(o.priorities)} for name, o in result.vrrp.items()},
+        "vrrp": {name: {"master": o.master, "priorities": _priorities(o)} for name, o in result.vrrp.items()},
         "resources": dict(result.resources),
         "quorum": result.quorate,
         "findings": [d.to_dict() for d in result.findings],
         "details": {
             "vrrp": {name: {"masters": o.masters, "states": o.states, "notes": o.notes} for name, o in result.vrrp.items()},
-            "partitions": [{"nodes": p.nodes, "votes": p.votes, "expected_votes": p.expected, "needed": p.needed,
-                            "quorate": p.quorate} for p in result.partitions or []],
+            "partitions": None if result.partitions is None else [
+                {"nodes": p.nodes, "votes": p.votes, "expected_votes": p.expected, "needed": p.needed,
+                 "quorate": p.quorate, "no_quorum_policy": None if p.quorate else policy}
+                for p in result.partitions],
             "fenced": list(result.survival.fenced) if result.survival else [],
             "pacemaker_simulated": result.simulated,
             "clones": result.clones,
@@ -69,7 +82,7 @@ def scenario_json(result) -> dict:
 def render_json(cluster, report) -> str:
     payload = {
         "cluster": cluster.name,
-        "scenarios": [scenario_json(r) for r in report.scenarios],
+        "scenarios": [scenario_json(cluster, r) for r in report.scenarios],
         "diagnostics": [d.to_dict() for d in report.diagnostics],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -144,8 +157,12 @@ def render_block(cluster, result, paint: _Paint) -> list[str]:
         lines += ["  " + line for line in _table(rows, paint, header=False)]
         lines += [f"    {note}" for o in result.vrrp.values() for note in o.notes]
     if result.partitions is not None:
+        rule = quorum.policy(cluster)
         for p in result.partitions:
-            lines.append(f"  quorum: {{{', '.join(p.nodes)}}} {'has quorum' if p.quorate else 'NO quorum'}: {p.why}")
+            line = f"  quorum: {{{', '.join(p.nodes)}}} {'has quorum' if p.quorate else 'NO quorum'}: {p.why}"
+            if not p.quorate and cluster.pacemaker is not None:
+                line += f"; no-quorum-policy={rule} {quorum.NO_QUORUM_POLICY.get(rule, 'applies')}"
+            lines.append(line)
         if result.survival:
             lines += [f"  fencing: {note}" for note in result.survival.notes]
             if result.survival.fenced:

@@ -1,20 +1,27 @@
 """VRRP election as keepalived 2.2 runs it, for one scenario.
 
-The rules, from keepalived's vrrp_track.c and vrrp.c (2.2):
+The rules, from keepalived 2.2.7's vrrp_track.c, vrrp.c and vrrp_sync.c
+and keepalived.conf(5):
 
 * Effective priority is the base priority plus the weights of tracked
   scripts and interfaces: a positive weight is added while the check
-  succeeds, a negative one while it fails; `reverse` flips the sign
-  (weight x -1). The total is clamped to 1..254 (vrrp_set_effective_priority);
-  an address owner (priority 255) keeps 255 whatever its trackers say.
+  succeeds, a negative one while it fails; `reverse` multiplies the weight
+  by -1 (weight_multiplier), so `weight -30 reverse` adds 30 while failing
+  (process_script_update_priority, initialise_interface_tracking_priorities).
+  The total is clamped to 1..254 (vrrp_set_effective_priority); an address
+  owner (priority 255) keeps 255 whatever its trackers say.
 * A tracker of weight 0 puts the instance in FAULT while it fails (with
   `reverse`, while it succeeds). The instance's own interface is tracked
   that way too unless `dont_track_primary`.
-* In a sync group, weighted trackers of the member instances are dropped
-  unless the group sets `sync_group_tracking_weight`; the group's own
-  trackers apply to every member; a member in FAULT takes the whole group
-  to FAULT on that node, and a node is MASTER of the group only when it
-  would be MASTER of every member (vrrp_sync.c).
+* In a sync group without `sync_group_tracking_weight`, a member's weighted
+  track scripts are removed and its weighted track interfaces get weight 0,
+  i.e. FAULT while down (vrrp_complete_instance: "ignoring tracked script
+  ... with weights due to SYNC group", "ignoring ... tracked interface
+  weight due to SYNC group"). The group's own trackers apply to every
+  member; on a node where a member is address owner, the group's weighted
+  scripts get weight 0 (sync_group_tracking_init). A member in FAULT takes
+  the whole group to FAULT on that node, and a node is MASTER of the group
+  only when it would be MASTER of every member (vrrp_sync.c).
 * A MASTER gives way to an advert of higher priority, or of equal priority
   from a higher source address (vrrp_state_master_rx, vrrp_saddr_cmp). A
   BACKUP takes over from a live MASTER only with strictly higher priority
@@ -22,8 +29,11 @@ The rules, from keepalived's vrrp_track.c and vrrp.c (2.2):
   priority >= its own keeps it BACKUP). With no MASTER heard, the highest
   priority times out first (skew time) and wins; equal priorities end with
   the higher source address. `preempt_delay` only delays preemption.
-* `nopreempt` is ignored on a node whose initial state is MASTER and on an
-  address owner (vrrp.c).
+* The initial state is the one hacc writes, as keepalived corrects it:
+  with `vrrp_strict` only the address owner starts MASTER, and AH
+  authentication refuses MASTER to a non-owner. `nopreempt` is cleared on a
+  node whose initial state is MASTER and on an address owner
+  (vrrp_complete_instance).
 
 "After a failure" starts from the steady state: who was MASTER before
 matters, as it does to keepalived.
@@ -47,8 +57,9 @@ class Tracked:
     kind: str  # "script" or "interface"
     weight: int
     reverse: bool
-    dropped: bool  # a weighted tracker of a sync group member (keepalived drops it)
+    dropped: bool  # a weighted track script of a sync group member: keepalived removes it
     tracker: object = None
+    zeroed: bool = False  # keepalived set its weight to 0 (FAULT), see trackers()
 
 
 @dataclass
@@ -68,19 +79,34 @@ def sync_group_of(cluster, instance):
     return next((g for g in cluster.keepalived.sync_groups if instance.name in g.members), None)
 
 
-def trackers(cluster, instance) -> list[Tracked]:
-    """What `instance` tracks on every node, as keepalived applies it."""
+def _owner_in_group(cluster, group, node: str) -> bool:
+    """Whether a member of `group` is address owner (priority 255) on `node`."""
+    names = cluster.node_names
+    members = [i for i in cluster.keepalived.instances if i.name in group.members]
+    return any(node in i.node_names(names) and i.priority_of(node, names) == OWNER for i in members)
+
+
+def trackers(cluster, instance, node: str | None = None) -> list[Tracked]:
+    """What `instance` tracks on `node` (any node when None), as keepalived
+    applies it: vrrp.c vrrp_complete_instance removes a sync group member's
+    weighted scripts and zeroes its weighted interfaces unless the group
+    sets `sync_group_tracking_weight`; sync_group_tracking_init zeroes the
+    group's weighted scripts where a member is address owner."""
     group = sync_group_of(cluster, instance)
-    drop = group is not None and not group.tracking_weight
+    no_weights = group is not None and not group.tracking_weight
     out = []
     for tracker in instance.track_scripts:
         weight = _weight(cluster, tracker, True)
-        out.append(Tracked(tracker.name, "script", weight, tracker.reverse, drop and weight != 0, tracker))
+        out.append(Tracked(tracker.name, "script", weight, tracker.reverse, no_weights and weight != 0, tracker))
     for tracker in instance.track_interfaces:
         weight = _weight(cluster, tracker, False)
-        out.append(Tracked(tracker.name, "interface", weight, tracker.reverse, drop and weight != 0, tracker))
+        zeroed = no_weights and weight != 0
+        out.append(Tracked(tracker.name, "interface", 0 if zeroed else weight, tracker.reverse, False, tracker, zeroed))
+    owner = group is not None and node is not None and _owner_in_group(cluster, group, node)
     for tracker in group.track_scripts if group else ():
-        out.append(Tracked(tracker.name, "script", _weight(cluster, tracker, True), tracker.reverse, False, tracker))
+        weight = _weight(cluster, tracker, True)
+        zeroed = owner and weight != 0
+        out.append(Tracked(tracker.name, "script", 0 if zeroed else weight, tracker.reverse, False, tracker, zeroed))
     return out
 
 
@@ -96,14 +122,15 @@ def evaluate(cluster, instance, node, scenario: Scenario) -> tuple[int, str | No
     own = instance.interface_of(node)
     if own and (node.name, own) in scenario.down_interfaces and not instance.dont_track_primary:
         fault = f"interface {own} is down"
-    for tracked in trackers(cluster, instance):
+    for tracked in trackers(cluster, instance, node.name):
         if tracked.dropped:
             continue
         failing = _failing(tracked, node.name, scenario)
         sign = -1 if tracked.reverse else 1
         if tracked.weight == 0:
             if failing != tracked.reverse:
-                fault = fault or f"{tracked.kind} {tracked.name} {'fails' if failing else 'succeeds (reverse)'}"
+                why = f"{tracked.kind} {tracked.name} {'fails' if failing else 'succeeds (reverse)'}"
+                fault = fault or why + (" and keepalived ignores its weight" if tracked.zeroed else "")
         elif (tracked.weight > 0) != failing:
             # weight > 0 counts while succeeding, weight < 0 while failing
             total += tracked.weight * sign
@@ -120,8 +147,33 @@ def _address(instance, node) -> int:
         return 0
 
 
-def can_preempt(instance, node: str, all_nodes: list[str]) -> bool:
-    if instance.priority_of(node, all_nodes) == OWNER or instance.explicit_state(node) == "MASTER":
+def _strict(cluster) -> bool:
+    keepalived = cluster.keepalived
+    return bool(keepalived.global_ and keepalived.global_.vrrp_strict)
+
+
+def initial_state(cluster, instance, node: str) -> str:
+    """The state keepalived starts `instance` in on `node`: the one hacc
+    writes, as vrrp_complete_instance corrects it (strict mode: "State
+    MASTER must match being address owner"; VRRPv2 AH: "Initial state
+    master is incompatible with AH authentication")."""
+    names = cluster.node_names
+    strict = _strict(cluster)
+    state = instance.state_of(node, names, strict=strict)
+    owner = instance.priority_of(node, names) == OWNER
+    if strict and (state == "MASTER") != owner:
+        return "MASTER" if owner else "BACKUP"
+    version = instance.version or (cluster.keepalived.global_.vrrp_version if cluster.keepalived.global_ else None) or 2
+    if (state == "MASTER" and not owner and not strict and version == 2
+            and instance.auth is not None and instance.auth.type == "AH"):
+        return "BACKUP"
+    return state
+
+
+def can_preempt(cluster, instance, node: str) -> bool:
+    """vrrp_complete_instance clears `nopreempt` on an address owner and on
+    a node whose initial state is MASTER."""
+    if instance.priority_of(node, cluster.node_names) == OWNER or initial_state(cluster, instance, node) == "MASTER":
         return True
     return instance.preempt is not False
 
@@ -140,7 +192,7 @@ def elect(instance, cluster, candidates: list[str], priority: dict[str, int], in
     # Several MASTERs hearing each other settle on the best advert.
     master = max(sitting, key=rank)
     challengers = [n for n in candidates if n != master and priority[n] > priority[master]
-                   and can_preempt(instance, n, cluster.node_names)]
+                   and can_preempt(cluster, instance, n)]
     return max(challengers, key=rank) if challengers else master
 
 
@@ -177,7 +229,6 @@ def simulate(cluster, scenario: Scenario, before: dict[str, list[str]] | None = 
     if keepalived is None:
         return {}
     names = cluster.node_names
-    strict = bool(keepalived.global_ and keepalived.global_.vrrp_strict)
     results, sitting = {}, {}
     for instance in keepalived.instances:
         results[instance.name] = _evaluate_all(cluster, instance, scenario)
@@ -185,7 +236,7 @@ def simulate(cluster, scenario: Scenario, before: dict[str, list[str]] | None = 
             sitting[instance.name] = before.get(instance.name, [])
         else:
             sitting[instance.name] = [n for n in instance.node_names(names)
-                                      if instance.state_of(n, names, strict=strict) == "MASTER"]
+                                      if initial_state(cluster, instance, n) == "MASTER"]
     groups = [[m for m in g.members if m in results] for g in keepalived.sync_groups]
     for group, members in zip(keepalived.sync_groups, groups):
         _spread_fault(group, members, results)
