@@ -71,6 +71,7 @@ SECRETS_FILE = define(
 )
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_BYTE_DETAIL = re.compile(r" \(byte 0x[0-9a-f]{2} at offset \d+\)")
 
 
 class SecretStore:
@@ -95,7 +96,11 @@ def load_secrets_file(path: Path, display: str) -> tuple[dict[str, str], list[Di
 
     text, problem = read_source(path, display)
     if problem:
-        return {}, [SECRETS_FILE.at(problem.span, problem.message, help=problem.help)]
+        # The reader names the offending byte of a file that is not UTF-8:
+        # here that byte is part of a password. Keep the line, drop the byte.
+        span = Span(display, problem.span.line, 1, problem.span.line, 2)
+        message = _BYTE_DETAIL.sub(f" (line {problem.span.line})", problem.message)
+        return {}, [SECRETS_FILE.at(span, message, help=problem.help)]
     diagnostics: list[Diagnostic] = []
     try:
         mode = path.stat().st_mode
@@ -111,7 +116,12 @@ def load_secrets_file(path: Path, display: str) -> tuple[dict[str, str], list[Di
     except OSError:
         pass
     values: dict[str, str] = {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() also splits at \f, \v, U+0085,
+    # U+2028 and more, which would cut a value in two and read its second
+    # half as another `NAME=value` line. A value keeping such a character is
+    # refused when used (HA008), never silently split.
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         name, sep, value = line.partition("=")

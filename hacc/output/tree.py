@@ -52,7 +52,6 @@ def _fsync_dir(path: Path) -> None:
 
 def _write_file(root: Path, output: Output) -> None:
     target = root / output.path
-    target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, output.mode)
     try:
         os.fchmod(fd, output.mode)  # the umask must not loosen or tighten it
@@ -119,9 +118,13 @@ def write_tree(out: Path, outputs: list[Output]) -> None:
     staging.mkdir(mode=0o755)
     try:
         os.chmod(staging, 0o755)
+        directories = _directories(staging, outputs)
+        for directory in reversed(directories[:-1]):  # parents first; the last is staging itself
+            directory.mkdir(mode=0o755)
+            os.chmod(directory, 0o755)  # as for files: the tree must not depend on the umask
         for output in outputs:
             _write_file(staging, output)
-        for directory in _directories(staging, outputs):
+        for directory in directories:
             _fsync_dir(directory)
         if out.exists():
             if not _exchange(staging, out):

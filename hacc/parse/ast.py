@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from hacc.diagnostics.model import Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A bare word or a quoted string. `quoted` strings are always literal:
     `"secret:X"` is the text secret:X, not a secret reference."""
@@ -24,7 +24,7 @@ class Value:
         return f'"{self.text}"' if self.quoted else f"`{self.text}`"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """`key=value`, written as one token."""
 
@@ -37,7 +37,7 @@ class Pair:
 Argument = Value | Pair
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """`keyword arguments... { block }`. `keyword` is None for a line of
     pairs such as `ip=10.0.0.1 cidr_netmask=24`."""

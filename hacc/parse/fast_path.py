@@ -115,30 +115,28 @@ def parse(text: str, builder, budget, comments: list) -> list | None:
     found = tables()
     if found is None:
         return None
-    lexed = _lex(text, found, budget, comments)
-    if lexed is None:
+    # Tokens are made as the parser asks for them, as Lark does: only the
+    # ones a statement keeps stay in memory, and a syntax error before the
+    # token over the budget (or before a character no terminal matches) is
+    # found first, as Lark would find it.
+    try:
+        return _drive(_lex(text, found, budget, comments), found, builder)
+    except _Unlexable:
         return None
-    tokens, over = lexed
-    if over is not None:
-        # Lark lexes as it parses: a syntax error before the token over the
-        # budget is what it would report.
-        if _drive(tokens, found, builder, finish=False) is None:
-            return None
-        raise OverBudget(over)
-    return _drive(tokens, found, builder)
 
 
-def _lex(text: str, found: _Tables, budget, comments: list) -> tuple[list, FastToken | None] | None:
-    """The tokens, and the first one over the budget (where lexing stopped)."""
-    tokens = []
-    append = tokens.append
+class _Unlexable(Exception):
+    """A character no terminal matches: Lark says which."""
+
+
+def _lex(text: str, found: _Tables, budget, comments: list):
     blanks, ignored = found.blanks, found.comments
     line, line_start, position = 1, 0, 0
     left = budget.left
     for match in found.lexer.finditer(text):
         start = match.start()
         if start != position:
-            return None  # a character no terminal matches: Lark says which
+            raise _Unlexable
         position = match.end()
         kind = match.lastgroup
         if kind in blanks:  # never counted, as Lark has no callback for them
@@ -150,7 +148,8 @@ def _lex(text: str, found: _Tables, budget, comments: list) -> tuple[list, FastT
         token.end_column = token.column + len(token)
         left -= 1
         if left < 0:
-            return tokens, token
+            budget.left = left
+            raise OverBudget(token)
         if kind == "_SEP" and token != ";":
             line += 1
             line_start = position
@@ -158,26 +157,23 @@ def _lex(text: str, found: _Tables, budget, comments: list) -> tuple[list, FastT
         if kind in ignored:
             comments.append(token)
         else:
-            append(token)
+            yield token
     if position != len(text):
-        return None
+        raise _Unlexable
     budget.left = left
-    return tokens, None
+    end = FastToken("")
+    end.type = "$END"
+    yield end
 
 
-def _drive(tokens: list, found: _Tables, builder, finish: bool = True):
+def _drive(tokens, found: _Tables, builder):
     """Lark's LALR loop (lark.parsers.lalr_parser_state.feed_token), with
     the tree builder's child filtering (lark.parse_tree_builder) folded in.
-    None at a syntax error; without `finish`, True when every token was
-    accepted (the end of input is not fed)."""
+    None at a syntax error."""
     states, rules = found.states, found.rules
     callbacks = [getattr(builder, name) if name else None for _, _, name, _ in rules]
     stack = [found.start]
     values: list = []
-    if finish:
-        end = FastToken("")
-        end.type = "$END"
-        tokens.append(end)
     for token in tokens:
         kind = token.type
         while True:
@@ -210,7 +206,7 @@ def _drive(tokens: list, found: _Tables, builder, finish: bool = True):
             values.append(value)
             if kind == "$END" and stack[-1] == found.end:
                 return values[-1]
-    return None if finish else True
+    return None
 
 
 __all__ = ["FastToken", "OverBudget", "parse", "tables"]
