@@ -114,6 +114,21 @@ def main() -> None:
 
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
+    _utf8_streams()
+
+
+def _utf8_streams() -> None:
+    """Diagnostics quote the input, which may be any Unicode: under a locale
+    whose encoding is ASCII (LC_ALL=C without Python's UTF-8 mode) printing
+    it would fail. hacc writes UTF-8, as its output files are, whatever the
+    locale says."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (ValueError, OSError):  # a stream that cannot change (already written to, detached)
+                pass
 
 
 @main.command()

@@ -108,8 +108,11 @@ def import_command(nodes, cib, corosync, keepalived, haproxy, name, out: Path, a
 
     request = _request(nodes, cib, corosync, keepalived, haproxy, name)
     imported = _read(request)
+    _hide_secrets(imported)
     result = render_import(imported, out.name if str(out) != "-" else "cluster.ha")
     diagnostics = sorted(result.diagnostics, key=lambda d: d.sort_key())
+    if str(out) == "-" and result.secrets:
+        diagnostics = [_no_secrets_file(d) for d in diagnostics]
     report(diagnostics, imported.sources, fmt, sys.stderr, color)
     losses = [d for d in diagnostics if d.code == "HA080"]
     if losses and fmt in (None, "text", "concise"):
@@ -124,6 +127,10 @@ def import_command(nodes, cib, corosync, keepalived, haproxy, name, out: Path, a
         sys.exit(EXIT_ERRORS)
     if str(out) == "-":
         sys.stdout.write(result.text)
+        if result.secrets:
+            count = len(imported.log.secrets)
+            click.echo(f"{count} secret value(s) were not written: `-o -` prints the .ha file only; "
+                       "import with `-o FILE` to get them in FILE's .secrets (mode 0600)", err=True)
     else:
         from hacc.output.atomic import write_atomically
 
@@ -152,6 +159,7 @@ def audit(nodes, cib, corosync, keepalived, haproxy, name, strict: bool, fmt: st
 
     request = _request(nodes, cib, corosync, keepalived, haproxy, name)
     imported = _read(request)
+    _hide_secrets(imported)
     anchor = next(iter(request.nodes.values()), Path.cwd()) / "audit"
     config = _config(anchor, config_file, targets)
     if imported.data is None:
@@ -163,6 +171,21 @@ def audit(nodes, cib, corosync, keepalived, haproxy, name, strict: bool, fmt: st
     report(diagnostics, imported.sources, fmt, sys.stdout, color)
     failing = _errors(diagnostics) or (strict and any(d.severity is Severity.WARNING for d in diagnostics))
     sys.exit(EXIT_ERRORS if failing else EXIT_OK)
+
+
+def _no_secrets_file(diagnostic):
+    """The notes on secrets say where the values go; with `-o -`, nowhere."""
+    import dataclasses
+
+    if diagnostic.code == "HA081" and diagnostic.message.startswith("the secret value became"):
+        return dataclasses.replace(diagnostic, help="`-o -` writes no secrets file: import with `-o FILE` for the values")
+    return diagnostic
+
+
+def _hide_secrets(imported) -> None:
+    """Diagnostics show the lines they point at, and the imported files hold
+    passwords in clear: hide those before anything is reported."""
+    imported.sources.redact(imported.log.secrets.values(), imported.log.secret_spans)
 
 
 @main.command("fmt")

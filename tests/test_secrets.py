@@ -414,10 +414,6 @@ IMPORTED = {
 }
 IMPORT_MARKERS = {v: v for v in ("Im7d1fQz", "s3cr3t-STATS-7d1f", "s3cr3t-VIEW-7d1f", "s3cr3tALICE7d1f", "s3cr3tBOB7d1f",
                                  "s3cr3t-IPMI-7d1f")}
-LEAKING_SNIPPETS = ("the text format shows the source line of each diagnostic, and the HA081 note `the secret value "
-                    "became secret:NAME` points at the password itself (hacc/importing/log.py ImportLog.secret; "
-                    "rendered by hacc/diagnostics/render.py render_text): the password is printed with a caret under it")
-
 
 def _copy_with_new_passwords(source: Path, target: Path, **more: str) -> None:
     text = source.read_text()
@@ -447,8 +443,7 @@ def running_nodes(tmp_path) -> dict[str, list[str]]:
     }
 
 
-FORMAT_PARAMS = [pytest.param(fmt, marks=pytest.mark.xfail(strict=True, reason=LEAKING_SNIPPETS)) if fmt == "text" else fmt
-                 for fmt in FORMATS]
+FORMAT_PARAMS = FORMATS
 
 
 @pytest.mark.parametrize("fmt", FORMAT_PARAMS)
@@ -493,9 +488,6 @@ def test_import_writes_passwords_only_to_a_private_secrets_file(running_nodes, t
             assert mode == (0o600 if path in holding or path == "manifest.json" else 0o644), (case, path, oct(mode))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "hacc/cli_adopt.py import_command: with `-o -` only the .ha text is printed and result.secrets is dropped, "
-    "while each HA081 note still says `the value is written to the secrets file beside the .ha file`"))
 def test_import_to_stdout_does_not_claim_a_secrets_file_it_never_writes(running_nodes, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("import", *running_nodes["lbs"], "-o", "-", "--allow-loss", env={}, check=0)

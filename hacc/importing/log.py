@@ -155,6 +155,8 @@ class ImportLog:
     spans: dict[tuple, Span] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)
+    # Where each secret value was read, to hide it from snippets (SourceMap.redact).
+    secret_spans: list[Span] = field(default_factory=list)
 
     def mark(self, path: tuple, span: Span | None) -> None:
         """Remember where the value at JSON `path` came from."""
@@ -178,6 +180,8 @@ class ImportLog:
 
     def secret(self, hint: str, value: str, span: Span | None = None) -> dict:
         """Replace a secret value by a reference; equal values share a name."""
+        if span is not None:
+            self.secret_spans.append(span)
         for name, known in self.secrets.items():
             if known == value:
                 return {"secret": name}
@@ -188,6 +192,7 @@ class ImportLog:
             name = f"{base}_{counter}"
         self.secrets[name] = value
         if span is not None:
+            self.secret_spans.append(span)
             self.rewrote(span, f"the secret value became `secret:{name}`",
                          help="the value is written to the secrets file beside the .ha file, not into it")
         return {"secret": name}

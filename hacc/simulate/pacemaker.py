@@ -186,10 +186,14 @@ class Runner:
         return outputs[0].content
 
     def _run(self, cib: Path, *extra: str) -> str:
-        args = [self.tool, "-x", str(cib), "-S", "--output-as=xml", *extra] + (["-s"] if self.scores else [])
+        # Files are named relative to the temporary directory, which is the
+        # working directory: under LC_ALL=C crm_simulate refuses a path with
+        # non-ASCII characters (a TMPDIR under a user's home, say).
+        extra = tuple(os.path.relpath(arg, cib.parent) if isinstance(arg, Path) else arg for arg in extra)
+        args = [self.tool, "-x", cib.name, "-S", "--output-as=xml", *extra] + (["-s"] if self.scores else [])
         try:
             result = subprocess.run(args, check=False, capture_output=True, text=True, timeout=TIMEOUT,
-                                    env={**os.environ, "LC_ALL": "C"})
+                                    env={**os.environ, "LC_ALL": "C"}, cwd=cib.parent)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SimulationError(f"could not run crm_simulate: {exc}") from None
         if result.returncode != 0:
@@ -205,7 +209,7 @@ class Runner:
         start = self.dir / "steady-in.xml"
         start.write_bytes(etree.tostring(root))
         self._steady_cib = self.dir / "steady.xml"
-        return parse(self._run(start, "-O", str(self._steady_cib)), self.cluster.node_names)
+        return parse(self._run(start, "-O", self._steady_cib), self.cluster.node_names)
 
     def scenario(self, index: int, members: list[str], quorate: bool) -> Placement:
         """What the partition `members` does from the steady state, the other

@@ -77,6 +77,28 @@ class SourceMap:
     def names(self) -> list[str]:
         return list(self._texts)
 
+    def redact(self, values, spans=()) -> None:
+        """Hide secret values from every snippet a diagnostic may show: each
+        becomes `*` of the same length, so columns stay right. `spans` mark
+        values exactly; `values` are also hidden wherever else they appear
+        (those of 4 characters or more: hiding every `ab` would garble the
+        snippets more than it protects)."""
+        for span in spans:
+            text = self._texts.get(span.file)
+            if text is None or span.line != span.end_line:
+                continue
+            lines = text.split("\n")
+            if 1 <= span.line <= len(lines):
+                line = lines[span.line - 1]
+                start, end = span.col - 1, min(span.end_col - 1, len(line))
+                lines[span.line - 1] = line[:start] + "*" * max(end - start, 0) + line[end:]
+                self._texts[span.file] = "\n".join(lines)
+        for value in sorted({v for v in values if len(v) >= 4}, key=len, reverse=True):
+            for name, text in self._texts.items():
+                if value in text:
+                    self._texts[name] = text.replace(value, "*" * len(value))
+        self._lines.clear()
+
 
 def read_source(path: Path, display: str, blame: Span | None = None) -> tuple[str | None, Diagnostic | None]:
     """Return the text of `path`, or a diagnostic saying why it cannot be read.
