@@ -17,9 +17,10 @@ everything it accepts, jsonschema accepts too.
 from __future__ import annotations
 
 import functools
+import re
 
 # Bumped when the way the twin is generated changes.
-_GENERATION = "1"
+_GENERATION = "2"
 
 
 def is_valid(data: dict) -> bool | None:
@@ -76,7 +77,15 @@ def _source(text: bytes) -> str:
 
     # The formats are passed at call time; here they only need to exist.
     names = {name: (lambda value: True) for name in _formats()}
-    return fastjsonschema.compile_to_code(json.loads(text), formats=names)
+    source = fastjsonschema.compile_to_code(json.loads(text), formats=names)
+    # The generated code names every value it descends into for its error
+    # messages (`data.nodes[3]`, formatted from locals() for each item),
+    # even when nothing is wrong. The twin's errors are never shown: pass
+    # the prefix along unchanged, a quarter of the validation time.
+    return _NAMED_CALL.sub(r"\1name_prefix)", source)
+
+
+_NAMED_CALL = re.compile(r'(validate_\w+\([\w]+, custom_formats, )\(name_prefix or "data"\) \+ "[^"\n]*"(?:\.format\(\*\*locals\(\)\))?\)')
 
 
 def _entry_point(namespace: dict):

@@ -63,6 +63,7 @@ class Duration:
     ms: int
 
     @classmethod
+    @functools.lru_cache(maxsize=1 << 12)  # noqa: B019 - immutable values; the class lives as long as the cache
     def parse(cls, text: str) -> Duration:
         if text == "0":
             return cls(0)
@@ -116,6 +117,7 @@ class Endpoint:
             return None
 
     @classmethod
+    @functools.lru_cache(maxsize=1 << 16)  # noqa: B019 - checked by the schema's format, then bound: parse once
     def parse(cls, text: str) -> Endpoint:
         host, port = _split_endpoint(text)
         return cls(host, port)
@@ -169,7 +171,7 @@ _HOSTNAME = re.compile(r"(?=.{1,253}\Z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9
 
 def _check_host(host: str) -> None:
     try:
-        ipaddress.ip_address(host)
+        parse_ip(host)
         return
     except ValueError:
         pass
