@@ -205,10 +205,32 @@ def frontend_without_bind(cluster) -> Iterator[Finding]:
             yield Finding(proxy.span_of("name"), f"`{proxy.name}` has no `bind`", help="add `bind ADDRESS:PORT`", path=proxy.path_of())
 
 
-def _overlap(a, b) -> bool:
-    if a.port != b.port:
-        return False
-    return a.host is None or b.host is None or a.ip == b.ip
+class _Listeners:
+    """The binds seen so far on one port, indexed so that finding the first
+    one a new bind overlaps takes constant time: `*` overlaps every bind on
+    its port, an address overlaps `*` and itself (a host name counts as
+    one address, as hacc cannot resolve it)."""
+
+    def __init__(self) -> None:
+        self.first = None  # (order, bind): the earliest bind on the port
+        self.wildcard = None  # the earliest `*`
+        self.by_ip: dict = {}  # address -> the earliest bind on it
+
+    def clash(self, address):
+        if address.host is None:
+            found = self.first
+        else:
+            found = min((c for c in (self.wildcard, self.by_ip.get(address.ip)) if c is not None), default=None,
+                        key=lambda c: c[0])
+        return found[1] if found is not None else None
+
+    def add(self, order: int, bind) -> None:
+        entry = (order, bind)
+        self.first = self.first or entry
+        if bind.address.host is None:
+            self.wildcard = self.wildcard or entry
+        else:
+            self.by_ip.setdefault(bind.address.ip, entry)
 
 
 @rule("HA410", "duplicate-bind", Severity.ERROR, layer="haproxy")
@@ -235,15 +257,18 @@ def duplicate_bind(cluster) -> Iterator[Finding]:
     ## References
     haproxy/haproxy#868 (works as designed), #629.
     """
-    seen = []
+    ports: dict = {}
+    order = 0
     for proxy, _ in _proxies(cluster):
         for bind in proxy.binds:
-            clash = next((other for other in seen if _overlap(other.address, bind.address)), None)
+            listeners = ports.setdefault(bind.address.port, _Listeners())
+            clash = listeners.clash(bind.address)
             if clash is not None:
                 yield Finding(bind.span_of("address"), f"{bind.address} overlaps {clash.address}, which is already bound",
                               labels=(Label(clash.span_of("address"), "bound here first"),),
                               help="use one listener per address and port", path=bind.path_of("address"))
-            seen.append(bind)
+            listeners.add(order, bind)
+            order += 1
 
 
 @rule("HA412", "http-directive-in-tcp-mode", Severity.WARNING, layer="haproxy")
