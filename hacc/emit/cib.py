@@ -69,11 +69,9 @@ class _Builder:
         self.ids = IdProvider([r.name for r in pacemaker.resources] + [c.name for c in pacemaker.constraints])
 
     def sub(self, parent, tag: str, **attributes):
-        element = self.E.SubElement(parent, tag)
-        for key, value in attributes.items():
-            if value is not None:
-                element.set(key.replace("_", "-") if key not in ("id",) else key, _text(value))
-        return element
+        attrib = {(key if key == "id" else key.replace("_", "-")): _text(value)
+                  for key, value in attributes.items() if value is not None}
+        return self.E.SubElement(parent, tag, attrib)
 
     def nvset(self, parent, tag: str, owner: str, values: dict, element=None, field: str | None = None):
         if not values:
