@@ -29,9 +29,18 @@ class Code:
     code: str
     name: str
     severity: Severity
-    summary: str
-    doc: str
+    raw_doc: str
     fixed: bool
+
+    # The documentation is read by `hacc rule` and docs/rules, not by a lint
+    # run: it is tidied when asked for, not at import of 150 codes.
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.raw_doc)
+
+    @property
+    def summary(self) -> str:
+        return " ".join(self.doc.split("\n\n", 1)[0].split())
 
     def at(
         self,
@@ -59,6 +68,7 @@ class Code:
 
 
 CODES: dict[str, Code] = {}
+_NAMES: set[str] = set()
 
 # Codes that were renamed or retired: old code -> new code (or None).
 RETIRED: dict[str, str | None] = {}
@@ -69,12 +79,11 @@ def define(code: str, name: str, severity: Severity, doc: str, *, fixed: bool = 
     is the one-line summary."""
     if code in CODES or code in RETIRED:
         raise ValueError(f"diagnostic code {code} is already taken")
-    if any(c.name == name for c in CODES.values()):
+    if name in _NAMES:
         raise ValueError(f"diagnostic name {name} is already taken")
-    doc = inspect.cleandoc(doc)
-    summary = " ".join(doc.split("\n\n", 1)[0].split())
-    entry = Code(code, name, severity, summary, doc, fixed)
+    entry = Code(code, name, severity, doc, fixed)
     CODES[code] = entry
+    _NAMES.add(name)
     return entry
 
 
