@@ -19,7 +19,14 @@ import typing
 from typing import Any
 
 from hacc.diagnostics.model import Span
-from hacc.model.values import NOWHERE, Duration, Endpoint, SecretRef, parse_interface, parse_ip
+from hacc.model.values import (
+    NOWHERE,
+    Duration,
+    Endpoint,
+    SecretRef,
+    parse_interface,
+    parse_ip,
+)
 
 _IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 _IFACE = ipaddress.IPv4Interface | ipaddress.IPv6Interface

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from hacc.model.corosync import Corosync
 from hacc.model.haproxy import HAProxy
 from hacc.model.keepalived import Keepalived
 from hacc.model.pacemaker import Pacemaker
-from hacc.model.values import IPAddress, Located
+from hacc.model.values import IPAddress, Located, element
 from hacc.targets import DEFAULT_TARGETS, Targets
 
 
-@dataclass
+@element
 class Node(Located):
     """A cluster node: its name, id and addresses, one per link."""
 
@@ -33,7 +33,7 @@ class Node(Located):
         return self.unicast_src or (self.addrs[0] if self.addrs else None)
 
 
-@dataclass
+@element
 class Cluster(Located):
     """The whole cluster: nodes and the four layers, as the checks and emitters see it."""
 

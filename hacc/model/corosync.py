@@ -8,10 +8,10 @@ they say. The tables drive lowering, the schema test and the emitter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
-from hacc.model.values import Duration, IPAddress, Located
+from hacc.model.values import Duration, IPAddress, Located, element
 
 # totem keys corosync 3.1 documents (corosync.conf(5)) that hacc passes
 # through; keys hacc writes itself (version, cluster_name, transport, crypto_*,
@@ -128,7 +128,7 @@ KIND_TO_LOWERING = {"ms": "str", "s": "str", "int": "int", "bool": "bool", "onof
 
 
 
-@dataclass
+@element
 class Crypto(Located):
     """`crypto { cipher hash }`: knet encryption and authentication of totem traffic."""
 
@@ -137,7 +137,7 @@ class Crypto(Located):
     model: str | None = None
 
 
-@dataclass
+@element
 class Link(Located):
     """One totem link (`link N { ... }`, an `interface` of corosync.conf): priority, knet tuning, addressing."""
 
@@ -155,7 +155,7 @@ class Link(Located):
     ttl: int | None = None
 
 
-@dataclass
+@element
 class QDevice(Located):
     """The quorum device (corosync-qnetd) that lends a vote to one partition."""
 
@@ -172,7 +172,7 @@ class QDevice(Located):
     force_ip_version: int | None = None
 
 
-@dataclass
+@element
 class Quorum(Located):
     """votequorum settings: two_node, wait_for_all, expected votes and the rest."""
 
@@ -187,7 +187,7 @@ class Quorum(Located):
     qdevice: QDevice | None = None
 
 
-@dataclass
+@element
 class Logging(Located):
     """corosync's `logging {}` section."""
 
@@ -205,7 +205,7 @@ class Logging(Located):
     logfile_priority: str | None = None
 
 
-@dataclass
+@element
 class Corosync(Located):
     """The corosync layer: transport, crypto, links, totem timers, quorum and logging."""
 

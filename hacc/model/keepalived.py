@@ -4,7 +4,7 @@ needs (which nodes run an instance, in which initial state)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from hacc.model.values import (
     Duration,
@@ -13,10 +13,11 @@ from hacc.model.values import (
     IPInterface,
     Located,
     SecretRef,
+    element,
 )
 
 
-@dataclass
+@element
 class VrrpScript(Located):
     """A `vrrp_script`: a health check command whose result a VRRP instance may track."""
 
@@ -30,7 +31,7 @@ class VrrpScript(Located):
     user: str | None = None
 
 
-@dataclass
+@element
 class Vip(Located):
     """A virtual address of a VRRP instance, with its prefix and optional device/label."""
 
@@ -39,7 +40,7 @@ class Vip(Located):
     label: str | None = None
 
 
-@dataclass
+@element
 class Auth(Located):
     """VRRPv2 authentication (`authentication { auth_type auth_pass }`)."""
 
@@ -47,7 +48,7 @@ class Auth(Located):
     password: str | SecretRef = field(default="", metadata={"json": "pass"})
 
 
-@dataclass
+@element
 class Tracker(Located):
     """A script or interface an instance tracks, with the weight it applies."""
 
@@ -56,7 +57,7 @@ class Tracker(Located):
     reverse: bool = False
 
 
-@dataclass
+@element
 class VrrpInstance(Located):
     """A `vrrp_instance`: one virtual router, its priorities per node and its VIPs."""
 
@@ -138,7 +139,7 @@ class VrrpInstance(Located):
         return self.vips[0].address.version if self.vips else None
 
 
-@dataclass
+@element
 class SyncGroup(Located):
     """A `vrrp_sync_group`: instances that change state together."""
 
@@ -149,7 +150,7 @@ class SyncGroup(Located):
     track_scripts: list[Tracker] = field(default_factory=list)
 
 
-@dataclass
+@element
 class HealthCheck(Located):
     """The health checker of an LVS real server (TCP_CHECK, HTTP_GET, MISC_CHECK ...)."""
 
@@ -169,7 +170,7 @@ class HealthCheck(Located):
     dynamic: bool = False
 
 
-@dataclass
+@element
 class RealServer(Located):
     """A `real_server` of an LVS virtual server."""
 
@@ -182,7 +183,7 @@ class RealServer(Located):
     checks: list[HealthCheck] = field(default_factory=list)
 
 
-@dataclass
+@element
 class VirtualServer(Located):
     """An LVS `virtual_server`: a service address balanced over real servers."""
 
@@ -200,7 +201,7 @@ class VirtualServer(Located):
     real_servers: list[RealServer] = field(default_factory=list)
 
 
-@dataclass
+@element
 class KeepalivedGlobal(Located):
     """keepalived's `global_defs`."""
 
@@ -210,7 +211,7 @@ class KeepalivedGlobal(Located):
     vrrp_strict: bool | None = None
 
 
-@dataclass
+@element
 class Keepalived(Located):
     """The keepalived layer: scripts, VRRP instances, sync groups and LVS services."""
 

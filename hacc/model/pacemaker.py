@@ -3,13 +3,13 @@ constraints."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar
 
-from hacc.model.values import Duration, Located, SecretRef
+from hacc.model.values import Duration, Located, SecretRef, element
 
 
-@dataclass
+@element
 class Op(Located):
     """An operation of a resource (monitor, start, stop ...) with its interval and timeout."""
 
@@ -24,7 +24,7 @@ class Op(Located):
     XML_ATTRIBUTES: ClassVar[tuple] = ("interval-origin", "role", "on-fail", "enabled", "record-pending", "description")
 
 
-@dataclass
+@element
 class Resource(Located):
     """What every Pacemaker resource has: an id, meta attributes and operations."""
 
@@ -34,7 +34,7 @@ class Resource(Located):
     VARIANTS: ClassVar[dict] = {}  # filled in below: JSON `type` -> class
 
 
-@dataclass
+@element
 class Primitive(Resource):
     """A primitive resource: one resource agent instance."""
 
@@ -55,21 +55,21 @@ class Primitive(Resource):
         return self.agent_parts[0] == "stonith"
 
 
-@dataclass
+@element
 class Fence(Primitive):
     """A fencing device (a stonith primitive) and the nodes it can fence."""
 
     fence_for: list[str] = field(default_factory=list, metadata={"json": "for"})
 
 
-@dataclass
+@element
 class Group(Resource):
     """A group: resources started in order on one node."""
 
     members: list[str] = field(default_factory=list)
 
 
-@dataclass
+@element
 class Clone(Resource):
     """A clone, or a promotable clone, of a primitive or group."""
 
@@ -80,7 +80,7 @@ class Clone(Resource):
 Resource.VARIANTS = {"primitive": Primitive, "fence": Fence, "group": Group, "clone": Clone}
 
 
-@dataclass
+@element
 class Expression(Located):
     """One expression of a rule: a node attribute compared with a value."""
 
@@ -89,7 +89,7 @@ class Expression(Located):
     value: str | None = None
 
 
-@dataclass
+@element
 class Rule(Located):
     """A rule of a location constraint: a score and expressions joined by and/or."""
 
@@ -99,7 +99,7 @@ class Rule(Located):
     expressions: list[Expression] = field(default_factory=list)
 
 
-@dataclass
+@element
 class ResourceSet(Located):
     """A resource set of a colocation or order constraint."""
 
@@ -111,7 +111,7 @@ class ResourceSet(Located):
     ordering: str | None = None
 
 
-@dataclass
+@element
 class Constraint(Located):
     """What every constraint has: an id."""
 
@@ -124,7 +124,7 @@ class Constraint(Located):
         raise NotImplementedError
 
 
-@dataclass
+@element
 class Location(Constraint):
     """A location constraint: where a resource prefers or refuses to run."""
 
@@ -152,7 +152,7 @@ def _negate(score: str) -> str:
     return "-" + score.lstrip("+")
 
 
-@dataclass
+@element
 class Colocation(Constraint):
     """A colocation constraint: resources that run together (or apart)."""
 
@@ -171,7 +171,7 @@ class Colocation(Constraint):
         return [("resource", self.resource or ""), ("with_", self.with_ or "")]
 
 
-@dataclass
+@element
 class Order(Constraint):
     """An order constraint: what starts before what."""
 
@@ -193,7 +193,7 @@ class Order(Constraint):
 Constraint.VARIANTS = {"location": Location, "colocation": Colocation, "order": Order}
 
 
-@dataclass
+@element
 class FencingLevel(Located):
     """A fencing topology level: the devices tried, in order, for a node."""
 
@@ -202,7 +202,7 @@ class FencingLevel(Located):
     devices: list[str] = field(default_factory=list)
 
 
-@dataclass
+@element
 class Pacemaker(Located):
     """The Pacemaker layer: cluster properties, resources, constraints and fencing."""
 
