@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         secrets = work / "secrets.env"
         secrets.write_text(SECRETS)
         secrets.chmod(0o600)
-        print(f"# {platform.node() and 'host'}: {platform.processor() or platform.machine()}, "
-              f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+        print(f"# {_cpu()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}, "
+              f"load average {os.getloadavg()[0]:.2f} at the start")
         print(f"# median of {args.runs} runs; peak = max resident set size of the process")
         print()
         print("| SIZE | lines | lint s | lint MB | build s | build MB | lint exp | build exp |")
@@ -119,9 +119,21 @@ def main(argv: list[str] | None = None) -> int:
             timing = median_of(hacc + ["lint", str(fleet)], 3)
             print(f"hacc lint of {args.fleet} cluster files (fleet mode): {timing[0]:.2f} s, {timing[1] / 1024:.0f} MB "
                   "(target < 5 s)")
+        print(f"# load average {os.getloadavg()[0]:.2f} at the end (other processes make every time longer)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _cpu() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 if __name__ == "__main__":
