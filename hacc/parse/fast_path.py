@@ -170,10 +170,13 @@ def _drive(tokens, found: _Tables, builder):
     """Lark's LALR loop (lark.parsers.lalr_parser_state.feed_token), with
     the tree builder's child filtering (lark.parse_tree_builder) folded in.
     None at a syntax error."""
-    states, rules = found.states, found.rules
-    callbacks = [getattr(builder, name) if name else None for _, _, name, _ in rules]
+    states = found.states
+    reductions = [(origin, size, _reducer(size, keep, getattr(builder, name) if name else None))
+                  for origin, size, name, keep in found.rules]
+    end_state = found.end
     stack = [found.start]
     values: list = []
+    push_state, push_value = stack.append, values.append
     for token in tokens:
         kind = token.type
         while True:
@@ -182,31 +185,60 @@ def _drive(tokens, found: _Tables, builder):
                 return None  # a syntax error: Lark reports it
             shift, argument = action
             if shift:
-                stack.append(argument)
-                values.append(token)
+                push_state(argument)
+                push_value(token)
                 break
-            origin, size, _, keep = rules[argument]
+            origin, size, reduce = reductions[argument]
             if size:
-                children = values[-size:]
+                value = reduce(values[-size:])
                 del stack[-size:]
                 del values[-size:]
             else:
-                children = []
-            kept: list = []
-            for index, splice in keep:
-                if not splice:
-                    kept.append(children[index])
-                elif kept:
-                    kept.extend(children[index])
-                else:  # a left-recursive list (`x*`) grows in place, as in Lark: not quadratic
-                    kept = children[index]
-            callback = callbacks[argument]
-            value = kept if callback is None else callback(kept)
-            stack.append(states[stack[-1]][origin][1])
-            values.append(value)
-            if kind == "$END" and stack[-1] == found.end:
-                return values[-1]
+                value = reduce([])
+            push_state(states[stack[-1]][origin][1])
+            push_value(value)
+            if kind == "$END" and stack[-1] == end_state:
+                return value
     return None
+
+
+def _reducer(size: int, keep: list, callback):
+    """What a rule makes of its children: the kept ones, with inlined
+    rules' children spliced in, passed to the builder's method for the rule
+    (or, for an inlined rule, handed up as a list)."""
+    # The shapes of the rules Lark makes for `x*` and for inlined `_rules`,
+    # which reduce at nearly every token, get a function of their own. A
+    # list grows in place, as in Lark, so a long one is never quadratic.
+    if callback is None:
+        if size == 1 and keep in ([(0, False)], [(0, True)]):
+            return (lambda children: children) if keep[0][1] is False else (lambda children: children[0])
+        if size == 2 and keep == [(0, True), (1, False)]:
+            def append(children):
+                grown = children[0]
+                grown.append(children[1])
+                return grown
+
+            return append
+        if size == 2 and keep == [(0, True), (1, True)]:
+            def extend(children):
+                grown = children[0]
+                grown.extend(children[1])
+                return grown
+
+            return extend
+
+    def reduce(children):
+        kept: list = []
+        for index, splice in keep:
+            if not splice:
+                kept.append(children[index])
+            elif kept:
+                kept.extend(children[index])
+            else:  # a list made by an inlined rule is not shared: extend it in place
+                kept = children[index]
+        return kept if callback is None else callback(kept)
+
+    return reduce
 
 
 __all__ = ["FastToken", "OverBudget", "parse", "tables"]
