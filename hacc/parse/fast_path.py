@@ -20,16 +20,22 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 # Bumped when the generated module changes shape.
 _GENERATION = "1"
 
 
-class FastToken(str):
-    """A token as the statement builder reads it (Lark's Token has the same
-    attributes, and many more)."""
+class FastToken(NamedTuple):
+    """A token as the statement builder reads it: Lark's Token has the same
+    attributes, and many more, which cost time to fill in."""
 
-    __slots__ = ("column", "end_column", "end_line", "line", "type")
+    value: str
+    type: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
 
 
 class OverBudget(Exception):
@@ -141,19 +147,18 @@ def _lex(text: str, found: _Tables, budget, comments: list):
         kind = match.lastgroup
         if kind in blanks:  # never counted, as Lark has no callback for them
             continue
-        token = FastToken(match.group())
-        token.type = kind
-        token.line = token.end_line = line
-        token.column = start - line_start + 1
-        token.end_column = token.column + len(token)
+        value = match.group()
+        column = start - line_start + 1
         left -= 1
+        if kind == "_SEP" and value != ";":
+            token = FastToken(value, kind, line, column, line + 1, 1)
+            line += 1
+            line_start = position
+        else:
+            token = FastToken(value, kind, line, column, line, column + len(value))
         if left < 0:
             budget.left = left
             raise OverBudget(token)
-        if kind == "_SEP" and token != ";":
-            line += 1
-            line_start = position
-            token.end_line, token.end_column = line, 1
         if kind in ignored:
             comments.append(token)
         else:
@@ -161,9 +166,7 @@ def _lex(text: str, found: _Tables, budget, comments: list):
     if position != len(text):
         raise _Unlexable
     budget.left = left
-    end = FastToken("")
-    end.type = "$END"
-    yield end
+    yield FastToken("", "$END", line, 1, line, 1)
 
 
 def _drive(tokens, found: _Tables, builder):

@@ -195,7 +195,7 @@ def parse_text(text: str, file: str, comments: list[Comment] | None = None,
         for token in found:
             before = lines[token.line - 1][: token.column - 1] if token.line <= len(lines) else ""
             span = Span(file, token.line, token.column, token.end_line, token.end_column)
-            comments.append(Comment(span, str(token), not before.strip()))
+            comments.append(Comment(span, token.value, not before.strip()))
     return statements, _BUILDER.diagnostics
 
 
@@ -275,7 +275,7 @@ class _Builder:
         return _Block(tuple(statements), self.span(lbrace), rbrace)
 
     def directive(self, children: list) -> Statement:
-        return self.statement(children, children[0], children[1:], str(children[0]))
+        return self.statement(children, children[0], children[1:], children[0].value)
 
     def pairs(self, children: list) -> Statement:
         return self.statement(children, children[0], children, None)
@@ -302,12 +302,12 @@ class _Builder:
 
     def argument(self, token) -> Argument:
         if token.type == "PAIR":
-            key, _, raw = str(token).partition("=")
+            key, _, raw = token.value.partition("=")
             key_span = Span(self.file, token.line, token.column, token.line, token.column + len(key))
             value_col = token.column + len(key) + 1
             value = self.value(raw, token.line, value_col)
             return Pair(key, key_span, value, self.span(token))
-        return self.value(str(token), token.line, token.column)
+        return self.value(token.value, token.line, token.column)
 
     def value(self, raw: str, line: int, col: int) -> Value:
         span = Span(self.file, line, col, line, col + len(raw))
