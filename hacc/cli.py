@@ -159,6 +159,10 @@ def build(source: Path, out: Path, check: bool, stdout_spec: str | None, emit: s
         report(diagnostics, unit.sources, fmt, sys.stderr, color)
         sys.stdout.write(json.dumps(unit.data, indent=2, ensure_ascii=False) + "\n")
         sys.exit(EXIT_OK)
+    # The JSON form and the spans of its values served to build the model;
+    # on a big cluster they are a third of the memory, and emitting needs
+    # neither.
+    unit.data = unit.spans = None
     kinds, wanted = _parse_stdout_spec(stdout_spec, unit.cluster)
     store, secret_diagnostics = _secrets(secrets_file)
     from hacc.emit import emit_all

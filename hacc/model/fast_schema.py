@@ -20,7 +20,7 @@ import functools
 import re
 
 # Bumped when the way the twin is generated changes.
-_GENERATION = "3"
+_GENERATION = "5"
 
 
 def is_valid(data: dict) -> bool | None:
@@ -85,9 +85,15 @@ def _source(text: bytes) -> str:
     source = _NAMED_CALL.sub(r"\1name_prefix)", source)
     # Valid input fails some branches of every `anyOf` (a value tried as text
     # before it is read as a number); each failure built a message, a name
-    # and a copy of the schema in its exception. One prepared exception does.
-    source = _RAISE.sub(r"\1raise _REFUSED", source)
-    return source + "\n_REFUSED = JsonSchemaValueException('refused by the schema twin')\n"
+    # and a copy of the schema in its exception. A bare subclass does. (Not
+    # one shared instance: its traceback, kept between raises, would keep
+    # the frames of the whole validation alive, with the data they hold.)
+    source = _RAISE.sub(r"\1raise _Refused", source)
+    return source + (
+        "\n\nclass _Refused(JsonSchemaValueException):\n"
+        "    def __init__(self):\n"
+        "        Exception.__init__(self)\n"
+    )
 
 
 _RAISE = re.compile(r"^(\s*)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
