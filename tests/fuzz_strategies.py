@@ -8,20 +8,25 @@ Two families of inputs:
   and duplication, token swaps, line duplication, truncation, insertion of
   syntax characters, of hostile Unicode (NUL, C0/C1 controls, bidi controls,
   line and paragraph separators, zero-width characters, astral characters,
-  lone surrogates) and of invalid UTF-8 bytes, and splices of other corpus
-  files. Every operation takes its position as a fraction of the input, so
-  Hypothesis shrinks a failure to the fewest, smallest operations.
+  lone surrogates) and of invalid UTF-8 bytes, splices of other corpus
+  files, and replacement of a word by an edge value (VALUES) or by another
+  word of the corpus, which keeps the syntax and so reaches the model, the
+  checks and the emitters. Every operation takes its position as a fraction
+  of the input, so Hypothesis shrinks a failure to the fewest, smallest
+  operations.
 - **Valid clusters** (`clusters`): coherent `.ha` files covering the whole
   language, generated from a plan in which every reference resolves, ids,
   addresses, VRIDs, VIPs and priorities are unique, and the values respect
-  what each daemon checks (see `ClusterPlan`). Each comes with the secret
-  values it needs.
+  what each daemon checks (see `Plan`). Each comes with the secret values it
+  needs. `schema_paths` and `reached` measure which settings of the
+  language (the schema of the JSON form) the clusters used.
 
 `budget` bounds the time one input may take.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import signal
@@ -36,8 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # -- the per-input time budget -------------------------------------------------------------------
 
-SOFT_SECONDS = 2.0  # asserted: no single input may take longer
-HARD_SECONDS = 20.0  # SIGALRM: a real hang is interrupted instead of stalling the run
+SOFT_SECONDS = 2.0  # asserted: no single input may use more CPU time
+HARD_SECONDS = 30.0  # SIGALRM, wall clock: a real hang is interrupted instead of stalling the run
+# The soft budget counts CPU time, not wall time: on a shared machine, under
+# `nice`, a 0.2 s input once took 6 s of wall time in the long run, and
+# Hypothesis could not reproduce the failure. A slow or looping input burns
+# CPU time wherever it runs; one that blocks is stopped by the alarm.
 
 
 class Hang(Exception):
@@ -46,21 +55,22 @@ class Hang(Exception):
 
 @contextmanager
 def budget(what: str, seconds: float = SOFT_SECONDS):
-    """Run the block under a hard alarm and assert it took under `seconds`."""
+    """Run the block under a hard alarm and assert it used under `seconds`
+    of CPU time."""
 
     def ring(signum, frame):
         raise Hang(f"{what} ran for more than {HARD_SECONDS} s")
 
     previous = signal.signal(signal.SIGALRM, ring)
     signal.setitimer(signal.ITIMER_REAL, HARD_SECONDS)
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    elapsed = time.perf_counter() - start
-    assert elapsed < seconds, f"{what} took {elapsed:.2f} s (budget {seconds} s)"
+    used = time.process_time() - start
+    assert used < seconds, f"{what} used {used:.2f} s of CPU time (budget {seconds} s)"
 
 
 # -- corpora ---------------------------------------------------------------------------------------
@@ -126,7 +136,27 @@ RAW_BYTES = [b"\xff", b"\xfe", b"\xc3", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90
 TOKEN = re.compile(rb"\s+|[{};=\"'#<>/]|[^\s{};=\"'#<>/]+")
 
 OPERATIONS = ("flip", "byte", "delete", "duplicate", "swap", "line", "truncate", "syntax", "unicode", "raw",
-              "splice", "cut")
+              "splice", "cut", "word")
+# Values a word may be replaced with ("word"): the edges of what positions
+# take. Replacing a word keeps the syntax, so the input reaches the model,
+# the checks and the emitters instead of stopping at the parser.
+VALUES = [
+    "-1", "0", "1", "255", "256", "65535", "65536", "-2147483649", "99999999999999999999", "1e9", "0x10", "1.5",
+    "INFINITY", "-INFINITY", "+INFINITY", "0s", "0ms", "1ms", "1.5s", "999999999d", "-5s", "yes", "no", "on", "true",
+    "none", "::", "::1", "0.0.0.0", "255.255.255.255", "10.0.0.1/33", "10.0.0.1/0", "fe80::1%eth0", "*:0", ":65536",
+    "[::1]:80", "[::1]", "10.0.0.1:", "secret:X", "secret:", "secret:a-b", "a" * 70, "é", "-", "--x", "MASTER",
+    "BACKUP", "Promoted", "Stopped", "http", "tcp", "misc", "knet", "udp", "ocf:heartbeat:IPaddr2", "stonith:x",
+    "ocf::", "/", "/dev/null", "../../etc/passwd", "x=y", "a,b", "if", "unless", "!", "||",
+]
+WORD = re.compile(rb"[^\s{};=\"'#<>/][^\s{};\"'#<>]*")
+_WORDS: dict[tuple, list[bytes]] = {}
+
+
+def _corpus_words(corpus: list[bytes]) -> list[bytes]:
+    key = (id(corpus[0]), len(corpus)) if corpus else (0, 0)
+    if key not in _WORDS:
+        _WORDS[key] = sorted({w for data in corpus for w in WORD.findall(data) if len(w) < 80})[:5000] or [b"x"]
+    return _WORDS[key]
 
 
 @dataclass(frozen=True)
@@ -156,6 +186,13 @@ class Mutation:
             return data[:pos] + str(self.payload).encode("utf-8", "surrogatepass") + data[pos:]
         if self.op in ("raw", "splice"):
             return data[:pos] + bytes(self.payload) + data[pos:]
+        if self.op == "word":  # one word replaced by another: the syntax survives
+            words = [m for m in WORD.finditer(data)]
+            if not words:
+                return data
+            m = words[min(at(self.where, len(words)), len(words) - 1)]
+            replacement = self.payload if isinstance(self.payload, bytes) else self.payload.encode()
+            return data[:m.start()] + replacement + data[m.end():]
         if self.op == "line":
             lines = data.split(b"\n")
             lines.insert(at(self.where, len(lines)), lines[min(at(self.other, len(lines)), len(lines) - 1)])
@@ -177,8 +214,10 @@ class Mutation:
 _fraction = st.floats(min_value=0.0, max_value=1.0, exclude_max=True, allow_nan=False)
 
 
-def mutations(corpus: list[bytes]) -> st.SearchStrategy[Mutation]:
+def mutations(corpus: list[bytes], operations=OPERATIONS) -> st.SearchStrategy[Mutation]:
     def payload(op: str):
+        if op == "word":
+            return st.one_of(st.sampled_from(VALUES), st.sampled_from(_corpus_words(corpus)))
         if op == "syntax":
             return st.sampled_from(SYNTAX)
         if op == "unicode":
@@ -190,17 +229,18 @@ def mutations(corpus: list[bytes]) -> st.SearchStrategy[Mutation]:
                 lambda t: t[0][int(t[1] * len(t[0])):][: t[2]])
         return st.just("")
 
-    return st.sampled_from(OPERATIONS).flatmap(
+    return st.sampled_from(operations).flatmap(
         lambda op: st.builds(Mutation, st.just(op), _fraction, _fraction, payload(op)))
 
 
 @st.composite
-def mutated(draw, corpus: dict[str, bytes], max_operations: int = 5) -> tuple[str, bytes]:
+def mutated(draw, corpus: dict[str, bytes], max_operations: int = 5, operations=OPERATIONS) -> tuple[str, bytes]:
     """(seed name, damaged bytes) from one corpus entry."""
     names = sorted(corpus)
     name = draw(st.sampled_from(names))
     data = corpus[name]
-    for mutation in draw(st.lists(mutations([corpus[n] for n in names]), min_size=1, max_size=max_operations)):
+    seeds = [corpus[n] for n in names]
+    for mutation in draw(st.lists(mutations(seeds, operations), min_size=1, max_size=max_operations)):
         data = mutation.apply(data)
     return name, data
 
@@ -209,6 +249,80 @@ def text_of(data: bytes) -> str:
     """Bytes as the str an API caller could pass: invalid UTF-8 survives as
     lone surrogates (surrogateescape), as os.fsdecode would produce."""
     return data.decode("utf-8", "surrogateescape")
+
+
+# -- what the language holds ---------------------------------------------------------------------------
+#
+# The JSON form is the language's meaning, and its schema lists every
+# setting: a schema path such as `keepalived/instances/[]/track_scripts/[]/reverse`
+# is one thing a `.ha` file can say. `[]` stands for a list item, `*` for a
+# name the user chooses (a node in `priority`, a Pacemaker parameter).
+
+
+def schema_paths() -> tuple[set[tuple], set[tuple]]:
+    """(every path the schema allows, the paths of its blocks and
+    statement kinds: objects, lists of objects, and `type` values such as
+    `haproxy/sections/[]/type=userlist`)."""
+    import json
+
+    schema = json.loads((ROOT / "schemas" / "cluster.schema.json").read_text())
+    defs = schema["$defs"]
+    paths: set[tuple] = set()
+    kinds: set[tuple] = set()
+    active: list[str] = []  # the definitions being walked: recursion stops at a repeat
+
+    def walk(node, path: tuple) -> None:
+        if not isinstance(node, dict):
+            return
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if name not in active:
+                active.append(name)
+                walk(defs[name], path)
+                active.pop()
+        for key in ("oneOf", "anyOf", "allOf"):
+            for sub in node.get(key, []):
+                walk(sub, path)
+        for key in ("then", "else"):
+            walk(node.get(key), path)
+        if node.get("properties") and path:
+            kinds.add(path)
+        for key, sub in node.get("properties", {}).items():
+            paths.add(path + (key,))
+            if key == "type" and isinstance(sub, dict):
+                for value in sub.get("enum", [sub.get("const")] if "const" in sub else []):
+                    kinds.add(path + (f"type={value}",))
+            walk(sub, path + (key,))
+        for sub in [node.get("additionalProperties"), *node.get("patternProperties", {}).values()]:
+            if isinstance(sub, dict):
+                paths.add(path + ("*",))
+                walk(sub, path + ("*",))
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], path + ("[]",))
+
+    walk(schema, ())
+    paths.discard(("$schema",))  # the JSON form's own header, not something a .ha file says
+    # `type=` values sit on the object they type: count them as kinds only
+    return paths, {k for k in kinds if not k[-1].startswith("type=") or k[:-1] in kinds}
+
+
+def reached(data, schema: set[tuple], out: set[tuple], prefix: tuple = ()) -> None:
+    """Add to `out` the schema paths (as `schema_paths` spells them) that a
+    JSON form uses."""
+    if isinstance(data, dict):
+        if prefix:
+            out.add(prefix)
+        for key, value in data.items():
+            path = prefix + (key,)
+            if path not in schema and prefix + ("*",) in schema:
+                path = prefix + ("*",)
+            out.add(path)
+            if key == "type" and isinstance(value, str):
+                out.add(prefix + (f"type={value}",))
+            reached(value, schema, out, path)
+    elif isinstance(data, list):
+        for value in data:
+            reached(value, schema, out, prefix + ("[]",))
 
 
 # -- valid clusters ----------------------------------------------------------------------------------
@@ -273,7 +387,8 @@ def render(statements: list[S], rnd) -> str:
             index += 1
 
     emit(statements, 0)
-    return "\n".join(out) + "\n"
+    newline = "\r\n" if rnd.random() < 0.05 else "\n"  # the grammar ends lines at either
+    return newline.join(out) + newline
 
 
 def q(text: str) -> str:
@@ -318,8 +433,15 @@ class Generated:
         return f"Generated(layers={self.layers}, secrets={self.secrets!r})\n{self.text}{included}"
 
 
-_NAME = st.from_regex(r"\A[a-z][a-z0-9]{0,5}(-[a-z0-9]{1,3})?\Z")
-_IDENT = st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_]{0,6}\Z")
+# Names built from character strategies: st.from_regex draws the same
+# shapes at several times the cost, and generation is most of a run's time.
+_LOWER, _DIGITS = "abcdefghijklmnopqrstuvwxyz", "0123456789"
+_NAME = st.builds(lambda head, body, tail: head + body + (f"-{tail}" if tail else ""),
+                  st.sampled_from(_LOWER), st.text(_LOWER + _DIGITS, max_size=5),
+                  st.text(_LOWER + _DIGITS, max_size=3))  # [a-z][a-z0-9]{0,5}(-[a-z0-9]{1,3})?
+_IDENT = st.builds(str.__add__, st.sampled_from(_LOWER + _LOWER.upper() + "_"),
+                   st.text(_LOWER + _LOWER.upper() + _DIGITS + "_", max_size=6))  # [A-Za-z_][A-Za-z0-9_]{0,6}
+_CLUSTER_NAME = st.builds(str.__add__, st.sampled_from(_LOWER), st.text(_LOWER + _DIGITS + "_-", max_size=14))
 IFACES = ["eth0", "eth1", "ens3", "bond0", "enp1s0", "br-lan", "vlan.10"]
 SITES = ["dc1", "dc2", "dc3"]
 RACKS = ["r1", "r2", "r4"]
@@ -345,10 +467,20 @@ class Names:
         return name
 
 
+_TWENTIETHS = st.sampled_from(range(20))
+
+
+@functools.cache
+def _index(length: int) -> st.SearchStrategy[int]:
+    """A uniform choice among `length` (one strategy per length: building
+    and validating a new sampled_from for each pick was a tenth of the time)."""
+    return st.sampled_from(range(length))
+
+
 class Plan:
     """The state a cluster is drawn with: pools of unique values."""
 
-    def __init__(self, draw) -> None:
+    def __init__(self, draw, rich: bool | None = None) -> None:
         self.draw = draw
         # Layout and shuffles come from a seeded generator (shrinks to seed 0);
         # optional features from `maybe`, which shrinks towards "leave it out".
@@ -357,12 +489,28 @@ class Plan:
         self.ids = Names(draw)  # Pacemaker ids, VRRP names, proxy names: one pool is simplest
         self.ports: set[int] = set()
         self.octets: set[int] = set()
+        # One cluster in three is "rich": each optional feature gets a
+        # second chance, so features nested under several optional ones
+        # (a weighted track in a sync group with tracking_weight) turn up
+        # within a few hundred clusters rather than thousands.
+        self.rich = draw(_index(3)) == 2 if rich is None else rich
 
     def pick(self, items):
-        return self.draw(st.sampled_from(list(items)))
+        items = list(items)
+        return items[self.draw(_index(len(items)))]
 
     def maybe(self, p: float = 0.5) -> bool:
-        return self.draw(st.integers(0, 999)) >= 1000 * (1 - p)
+        # Probabilities are multiples of 5 %. A choice among 20 is drawn
+        # uniformly, where st.integers(0, 999) leans towards small values and
+        # made a `maybe(0.3)` come true one time in seven; it still shrinks
+        # towards 0, "leave it out".
+        threshold = round(20 * (1 - p))
+        return self.draw(_TWENTIETHS) >= threshold or (self.rich and self.draw(_TWENTIETHS) >= threshold)
+
+    def some(self, items, max_size: int) -> list:
+        """A few of `items`, none twice; in a rich cluster, any number."""
+        items = list(items)
+        return self.draw(st.lists(st.sampled_from(items), max_size=len(items) if self.rich else max_size, unique=True))
 
     def port(self) -> int:
         port = self.draw(st.integers(1024, 65000).filter(lambda p: p not in self.ports))
@@ -385,10 +533,13 @@ def _address(family: int, octet: int, host: int) -> str:
 
 
 @st.composite
-def clusters(draw) -> Generated:
-    plan = Plan(draw)
+def clusters(draw, rich: bool | None = None, every_layer: bool = False) -> Generated:
+    """A valid cluster; `rich=True` makes every one rich (see Plan), and
+    `every_layer=True` gives each a block for every layer."""
+    plan = Plan(draw, rich)
     rnd = plan.rnd
-    layers = draw(st.sets(st.sampled_from(["corosync", "pacemaker", "keepalived", "haproxy"]), min_size=1))
+    every = {"corosync", "pacemaker", "keepalived", "haproxy"}
+    layers = set(every) if every_layer else draw(st.sets(st.sampled_from(sorted(every)), min_size=1))
     if "pacemaker" in layers:
         layers.add("corosync")
     transport = plan.pick(["knet", "knet", "knet", "udpu", "udp"]) if "corosync" in layers else "knet"
@@ -433,7 +584,7 @@ def clusters(draw) -> Generated:
         body.append(haproxy_block(ctx))
     if plan.maybe(0.3):  # the order of the layer blocks carries no meaning
         rnd.shuffle(body)
-    cluster_name = draw(st.from_regex(r"\A[a-z][a-z0-9_-]{0,14}\Z"))
+    cluster_name = draw(_CLUSTER_NAME)
     files = {}
     if plan.maybe(0.15):  # the nodes, or a layer, from an included file
         moved = [s for s in body if s.keyword == "node"] if plan.maybe() else [body[-1]]
@@ -552,6 +703,7 @@ def corosync_block(ctx: Context) -> S:
         "token_warning": lambda: str(plan.pick([75, 50])),
         "heartbeat_failures_allowed": lambda: str(plan.pick([0, 3])),
         "hold": lambda: dur(plan.pick([180, 200]), rnd),
+        "token_retransmit": lambda: dur(plan.pick([250, 300]), rnd),
     }
     if knet:
         simple.update({
@@ -567,7 +719,7 @@ def corosync_block(ctx: Context) -> S:
         simple["netmtu"] = lambda: str(plan.pick([1500, 1400]))
         fam = ctx.families[0]
         simple["ip_version"] = lambda: "ipv4" if fam == 4 else "ipv6"
-    for key in plan.draw(st.lists(st.sampled_from(sorted(simple)), max_size=5, unique=True)):
+    for key in plan.some(sorted(simple), 5):
         block.append(S(key, [simple[key]()]))
     # links
     for number in range(len(ctx.families)):
@@ -589,11 +741,13 @@ def corosync_block(ctx: Context) -> S:
         else:
             if plan.maybe():
                 options.append(S("mcastport", [str(plan.pick([5405, 5407]))]))
-            if ctx.transport == "udp" and plan.maybe():
-                options.append(S("mcastaddr", [plan.pick(["239.255.1.1", "239.192.10.10"])]))
             if ctx.transport == "udp" and plan.maybe(0.3):
+                options.append(S("broadcast", [plan.pick(["yes", "on"])]))  # instead of a multicast group
+            elif ctx.transport == "udp" and plan.maybe():
+                options.append(S("mcastaddr", [plan.pick(["239.255.1.1", "239.192.10.10"])]))
+            if ctx.transport == "udp" and plan.maybe(0.4):
                 options.append(S("ttl", [str(plan.pick([1, 4]))]))
-            if ctx.transport == "udp" and plan.maybe(0.2):
+            if ctx.transport == "udp" and plan.maybe(0.4):
                 options.append(S("bindnetaddr", [f"10.{ctx.octets[0]}.0.0"]))
         block.append(S("link", [str(number)], options))
     # quorum
@@ -618,7 +772,7 @@ def corosync_block(ctx: Context) -> S:
             "force_ip_version": lambda: plan.pick(["0", "4", "6"]),
             "votes": lambda: "1" if algorithm == "ffsplit" else str(n - 1),
         }
-        for key in plan.draw(st.lists(st.sampled_from(sorted(options)), max_size=5, unique=True)):
+        for key in plan.some(sorted(options), 5):
             device.append(S(key, [options[key]()]))
         rnd.shuffle(device)
         quorum.append(S("qdevice", [], device))
@@ -660,8 +814,11 @@ def corosync_block(ctx: Context) -> S:
             "syslog_priority": lambda: plan.pick(["info", "warning", "debug"]),
             "logfile_priority": lambda: plan.pick(["info", "err", "notice"]),
         }
-        for key in plan.draw(st.lists(st.sampled_from(sorted(options)), max_size=6, unique=True)):
+        chosen = plan.some(sorted(options), 6)
+        for key in chosen:
             logging.append(S(key, [options[key]()]))
+        if plan.maybe(0.3):  # on needs a file to write to; off may stand beside a named one
+            logging.append(S("to_logfile", ["no" if "logfile" not in chosen or plan.maybe() else "yes"]))
         block.append(S("logging", [], logging))
     rnd.shuffle(block) if plan.maybe(0.2) else None
     return S("corosync", [], block)
@@ -734,6 +891,11 @@ def _ops(ctx: Context, promotable: bool) -> list[S]:
             attrs.append("OCF_CHECK_LEVEL=10")
         if plan.maybe(0.1):
             attrs.append(f"description={q('check it; {now} # really')}")
+        for key, values in (("enabled", ["true", "false"]), ("record-pending", ["true"])):
+            if plan.maybe(0.1):
+                attrs.append(f"{key}={plan.pick(values)}")
+        if plan.maybe(0.2):  # Pacemaker's schema takes one of the two (HA013)
+            attrs.append(plan.pick(["start-delay=5s", "start-delay=0", "interval-origin=2024-01-01T03:00:00Z"]))
         ops.append(S("op", ["monitor"] + attrs))
     for action in ("start", "stop"):
         if plan.maybe(0.3):
@@ -751,7 +913,7 @@ def _params(ctx: Context, params: dict[str, str], inline: bool) -> tuple[list[st
 def _meta(ctx: Context, promotable_clone: bool = False, clone: bool = False) -> dict[str, str]:
     plan = ctx.plan
     chosen = {}
-    for key in plan.draw(st.lists(st.sampled_from(sorted(META)), max_size=2, unique=True)):
+    for key in plan.some(sorted(META), 2):
         chosen[key] = plan.pick(META[key])
     if clone:
         if plan.maybe(0.5):
@@ -782,7 +944,7 @@ def pacemaker_block(ctx: Context) -> S:
     }
     if fencing:
         extra["stonith-timeout"] = ["60s", "120s"]
-    for key in plan.draw(st.lists(st.sampled_from(sorted(extra)), max_size=3, unique=True)):
+    for key in plan.some(sorted(extra), 3):
         properties[key] = plan.pick(extra[key])
     pairs = [f"{k}={v}" for k, v in properties.items()]
     if plan.maybe(0.3) and len(pairs) > 1:
@@ -815,7 +977,8 @@ def pacemaker_block(ctx: Context) -> S:
     # primitives
     primitives: list[Resource] = []
     for index in range(plan.draw(st.integers(0 if fencing else 1, 6))):
-        agent = plan.pick(sorted(AGENTS))
+        # promotable agents a quarter of the time: role options need them
+        agent = plan.pick(sorted(a for a, (_, p) in AGENTS.items() if p) if plan.maybe(0.25) else sorted(AGENTS))
         maker, promotable = AGENTS[agent]
         name = ctx.plan.ids()
         params = maker(ctx, index)
@@ -835,7 +998,8 @@ def pacemaker_block(ctx: Context) -> S:
     rnd.shuffle(free)
     tops: list[Resource] = []
     while free:
-        choice = plan.pick(["top", "top", "group", "clone"])
+        # a promotable agent is mostly run as a promotable clone, which role options need
+        choice = "clone" if free[0].promotable and plan.maybe(0.7) else plan.pick(["top", "top", "group", "clone"])
         if choice == "group":
             members = free[: plan.draw(st.integers(1, min(3, len(free))))]
             free = free[len(members):]
@@ -892,6 +1056,8 @@ def _constraints(ctx: Context, block: list[S], tops: list[Resource], devices: li
             targets = plan.draw(st.lists(st.sampled_from(ctx.names), min_size=1, max_size=2, unique=True))
             words = [t if plan.maybe() else f"{t}={_score(ctx).lstrip('+')}" for t in targets]
             options = [f"resource-discovery={plan.pick(['always', 'never', 'exclusive'])}"] if plan.maybe(0.2) else []
+            if resource.promotable and plan.maybe(0.4):
+                options.append(f"role={plan.pick(['Promoted', 'Unpromoted'])}")
             constraints.append(S("location", [name, resource.name, kind] + words + options))
         elif kind == "rule":
             expressions = []
@@ -922,9 +1088,9 @@ def _constraints(ctx: Context, block: list[S], tops: list[Resource], devices: li
             options = [f"score={_score(ctx, plan.maybe(0.8))}"] if plan.maybe() else []
             if other.promotable and plan.maybe(0.5):
                 options.append("with-rsc-role=Promoted")
-            if resource.promotable and plan.maybe(0.3):
+            if resource.promotable and plan.maybe(0.5):
                 options.append("rsc-role=Promoted")
-            if plan.maybe(0.1):
+            if plan.maybe(0.2):
                 options.append(f"influence={plan.pick(['true', 'false'])}")
             if attributes and plan.maybe(0.1):
                 options.append(f"node-attribute={plan.pick(attributes)}")
@@ -939,7 +1105,7 @@ def _constraints(ctx: Context, block: list[S], tops: list[Resource], devices: li
             if order_kind != "Serialize" and plan.maybe(0.2):
                 options.append(f"symmetrical={plan.pick(['true', 'false'])}")
             by_name = {r.name: r for r in tops}
-            if by_name[first].promotable and plan.maybe(0.5):
+            if by_name[first].promotable and plan.maybe(0.6):
                 options += ["first-action=promote", "then-action=start"]
             constraints.append(S("order", [name, first, "then", then] + options))
         elif kind in ("colocation-set", "order-set") and len(tops) > 1:
@@ -952,12 +1118,20 @@ def _constraints(ctx: Context, block: list[S], tops: list[Resource], devices: li
             cut = plan.draw(st.integers(1, len(chosen) - 1)) if plan.maybe() else len(chosen)
             sets = [chosen[:cut], chosen[cut:]] if cut < len(chosen) else [chosen]
             lines = []
+            by_name = {r.name: r for r in tops}
             for members in sets:
                 options = []
                 if plan.maybe(0.3):
                     options.append(f"sequential={plan.pick(['true', 'false'])}")
                 if kind == "order-set" and plan.maybe(0.2):
                     options.append(f"require-all={plan.pick(['true', 'false'])}")
+                promotable = all(by_name[m].promotable for m in members)
+                if kind == "order-set" and plan.maybe(0.2):
+                    options.append(f"action={plan.pick(['start', 'stop'] + (['promote', 'demote'] if promotable else []))}")
+                if promotable and kind == "colocation-set" and plan.maybe(0.6):
+                    options.append(f"role={plan.pick(['Promoted', 'Unpromoted'])}")
+                if plan.maybe(0.1):
+                    options.append(f"ordering={plan.pick(['group', 'listed'])}")
                 lines.append(S("set", members + options))
             head = [name] + ([f"score={_score(ctx)}"] if kind == "colocation-set" and plan.maybe() else [])
             if kind == "order-set" and plan.maybe(0.3):
@@ -1013,7 +1187,7 @@ def keepalived_block(ctx: Context) -> S:
     if global_opts or plan.maybe(0.1):
         block.append(S("global", [], global_opts))
     scripts: list[Script] = []
-    for _ in range(plan.draw(st.integers(0, 3))):
+    for _ in range(plan.pick(range(4))):
         script = Script(ctx.plan.ids("chk_"), plan.pick([None, None, -100, -253]))
         options = []
         for key, values in (("interval", ["2s", "1s", "5s"]), ("timeout", ["1s", "3s"]), ("rise", ["2", "3"]),
@@ -1026,13 +1200,14 @@ def keepalived_block(ctx: Context) -> S:
         block.append(S("script", [script.name, q(plan.pick(EXECUTABLES))] + options))
         scripts.append(script)
     instances = []
-    for _ in range(plan.draw(st.integers(0 if plan.maybe(0.2) else 1, 4))):
+    # uniform counts (st.integers leans to the small end): sync groups need two instances
+    for _ in range(plan.pick(range(0 if plan.maybe(0.2) else 1, 5))):
         instances.append(ctx.plan.ids("VI_"))
     # sync groups first: members must not carry weighted trackers unless tracking_weight
     groups: list[tuple[str, list[str], bool]] = []
     pool = list(instances)
     rnd.shuffle(pool)
-    while len(pool) >= 2 and plan.maybe(0.3):
+    while len(pool) >= 2 and plan.maybe(0.4):
         members = pool[: plan.draw(st.integers(2, len(pool)))]
         pool = pool[len(members):]
         groups.append((ctx.plan.ids("SG_"), members, plan.maybe(0.3)))
@@ -1050,12 +1225,17 @@ def keepalived_block(ctx: Context) -> S:
         inner = []
         if weighted:
             inner.append(S("tracking_weight", ["yes"]))
-        for event in plan.draw(st.lists(st.sampled_from(["master", "backup", "fault", "stop"]), max_size=2, unique=True)):
+        for event in plan.some(["master", "backup", "fault", "stop", "any"], 3):
             inner.append(S("notify", [event, q(f"{plan.pick(EXECUTABLES)} {event}")]))
-        if scripts and plan.maybe(0.4):
-            inner.append(S("track", [plan.pick(scripts).name]))
+        if scripts and plan.maybe(0.6):
+            words = [plan.pick(scripts).name]
+            if weighted and plan.maybe():  # a weight moves the whole group only with tracking_weight
+                words.append(f"weight=-{plan.draw(st.integers(1, 253))}")
+            if plan.maybe(0.2):
+                words.append("reverse")
+            inner.append(S("track", words))
         block.append(S("sync_group", [name] + members, inner or None))
-    for _ in range(plan.draw(st.integers(0, 2)) if plan.maybe(0.3) else 0):
+    for _ in range(plan.pick(range(1, 3)) if plan.maybe(0.4) else 0):
         block.append(_virtual_server(ctx))
     if plan.maybe(0.2):
         rnd.shuffle(block)
@@ -1106,7 +1286,7 @@ def _instance(ctx: Context, name: str, scripts: list[Script], global_version, st
         block.append(S("priority", [f"{n}={p}" for n, p in priorities.items()]))
     ranked = sorted(priorities, key=lambda n: -priorities[n])
     gap = priorities[ranked[0]] - priorities[ranked[1]] if len(ranked) > 1 else 0
-    auth = plan.pick(["pass", "pass", "ah"]) if version == 2 and not strict and plan.maybe(0.4) else None
+    auth = plan.pick(["pass", "ah"]) if version == 2 and not strict and plan.maybe(0.4) else None
     delayed = plan.maybe(0.2)
     if delayed:
         block.append(plan.pick([S("nopreempt"), S("preempt", ["no"])]
@@ -1157,8 +1337,10 @@ def _instance(ctx: Context, name: str, scripts: list[Script], global_version, st
         words = [plan.pick(IFACES[4:])]
         if not in_group and gap < 253 and plan.maybe():
             words.append(f"weight=-{plan.draw(st.integers(gap + 1, 253))}")
+        if len(words) == 1 and plan.maybe(0.3):  # down means FAULT either way; reversed, up does
+            words.append("reverse")
         block.append(S("track_interface", words))
-    for event in plan.draw(st.lists(st.sampled_from(["master", "backup", "fault", "stop", "any"]), max_size=2, unique=True)):
+    for event in plan.some(["master", "backup", "fault", "stop", "any"], 2):
         block.append(S("notify", [event, q(f"{plan.pick(EXECUTABLES)} {name} {event}")]))
     extras = {
         # `accept no` drops traffic to the VIPs, which haproxy may serve (HA507)
@@ -1170,7 +1352,7 @@ def _instance(ctx: Context, name: str, scripts: list[Script], global_version, st
     }
     if strict:
         del extras["accept"]
-    for key in plan.draw(st.lists(st.sampled_from(sorted(extras)), max_size=2, unique=True)):
+    for key in plan.some(sorted(extras), 2):
         block.append(extras[key]())
     head, rest = block[0], block[1:]
     vips = iter([s for s in rest if s.keyword == "vip"])
@@ -1195,7 +1377,7 @@ def _virtual_server(ctx: Context) -> S:
         "quorum": lambda: "1",
         "sorry_server": lambda: f"172.30.{plan.octet()}.9:{port}",
     }
-    for key in plan.draw(st.lists(st.sampled_from(sorted(options)), max_size=5, unique=True)):
+    for key in plan.some(sorted(options), 7):
         block.append(S(key, [options[key]()]))
     octet = plan.octet()
     for index in range(plan.draw(st.integers(1, 3))):
@@ -1205,7 +1387,14 @@ def _virtual_server(ctx: Context) -> S:
         if plan.maybe(0.2):
             inline.append("inhibit_on_failure=yes")
         checks = []
-        for _ in range(plan.draw(st.integers(0, 2))):
+        for key, values in (("connect_timeout", ["3s", "5s"]), ("retry", ["2"]), ("delay_before_retry", ["1s"])):
+            if plan.maybe(0.15):  # inline or a statement of its block
+                value = plan.pick(values)
+                if plan.maybe():
+                    inline.append(f"{key}={value}")
+                else:
+                    checks.append(S(key, [value]))
+        for _ in range(plan.pick(range(3))):
             kind = plan.pick(["tcp", "http", "https", "misc"] if protocol == "TCP" else ["misc"])
             words = [kind]
             if kind in ("http", "https"):
@@ -1214,7 +1403,7 @@ def _virtual_server(ctx: Context) -> S:
                     words.append(f"status={plan.pick(['200', '200-299'])}")
                 if plan.maybe(0.2):
                     words.append("digest=0123456789abcdef0123456789abcdef")
-                if plan.maybe(0.2):
+                if plan.maybe(0.3):
                     words.append("virtualhost=www.example.com")
             if kind == "misc":
                 words.append(q(f"{plan.pick(EXECUTABLES)} 172.31.{octet}.{index + 10}"))
@@ -1224,7 +1413,8 @@ def _virtual_server(ctx: Context) -> S:
                     words.append("dynamic")
             else:
                 for key, values in (("connect_timeout", ["3s"]), ("connect_port", [str(port), "8080"]),
-                                    ("retry", ["2"]), ("delay_before_retry", ["2s"])):
+                                    ("retry", ["2"]), ("delay_before_retry", ["2s"]), ("delay_loop", ["10s"]),
+                                    ("connect_ip", [f"172.31.{octet}.{index + 10}"])):
                     if plan.maybe(0.3):
                         words.append(f"{key}={plan.pick(values)}")
             checks.append(S("check", words))
@@ -1241,6 +1431,8 @@ ACLS = {
     "tcp": [["src", "10.0.0.0/8", "192.168.0.0/16"], ["dst_port", "80"], ["always_true"], ["src_port", "1024:65535"]],
 }
 TIMEOUTS = ["client", "connect", "server"]
+# A self-signed certificate that the fuzz tests create before judging (`ssl crt=`).
+CERTIFICATE = "/tmp/hacc-fuzz/site.pem"
 
 
 def _endpoint(address: str, port: int) -> str:
@@ -1277,12 +1469,14 @@ def haproxy_block(ctx: Context) -> S:
         "group": lambda: S("group", ["haproxy"]),
         "stats": lambda: S("stats", ["socket", "/run/haproxy-admin.sock", "mode", "660", "level", "admin"]),
         "nbthread": lambda: S("nbthread", [str(plan.pick([1, 2]))]),
-        "description": lambda: S("description", [plan.pick([q("edge; proxies"), q("a # b"), q("x=y {z}"), q("é"),
-                                                             '"caf\\u{e9} \\x41B"', '"say \\"hi\\""'])]),
+        # a secret as a pass-through argument, or text with the characters haproxy would split on
+        "description": lambda: S("description", [plan.secret("DESC", "edge proxies; #1") if plan.maybe() else
+                                                 plan.pick([q("edge; proxies"), q("a # b"), q("x=y {z}"), q("é"),
+                                                            '"caf\\u{e9} \\x41B"', '"say \\"hi\\""'])]),
         "tune.bufsize": lambda: S("tune.bufsize", ["16384"]),
         "ssl-default-bind-ciphers": lambda: S("ssl-default-bind-ciphers", [q("ECDHE+AESGCM:!aNULL")]),
     }
-    for key in plan.draw(st.lists(st.sampled_from(sorted(options)), max_size=5, unique=True)):
+    for key in plan.some(sorted(options), 5):
         glob.append(options[key]())
     if glob or plan.maybe(0.3):
         plan.rnd.shuffle(glob)
@@ -1291,14 +1485,16 @@ def haproxy_block(ctx: Context) -> S:
     current = {"mode": "tcp", "timeouts": False, "log": False}
     if plan.maybe(0.85) or not mixed:
         inner = [S("mode", [default_mode])] + _timeouts(plan)
-        extras = ["option dontlognull", "retries 3", "option redispatch"]
+        extras = ["option dontlognull", "retries 3", "option redispatch", "timeout queue 30s", "timeout check 5s",
+                  "timeout tunnel 1h", "timeout client-fin 5s", "timeout server-fin 5s"]
         if logging:
             inner.append(S("log", ["global"]))
             if not mixed:
                 extras.append("option httplog" if default_mode == "http" else "option tcplog")
         if default_mode == "http" and not mixed:
-            extras += ["option forwardfor", "timeout http-request 10s", "option http-server-close"]
-        inner += [S(w.split()[0], w.split()[1:]) for w in plan.draw(st.lists(st.sampled_from(extras), max_size=3, unique=True))]
+            extras += ["option forwardfor", "timeout http-request 10s", "option http-server-close",
+                       "timeout http-keep-alive 2s", "timeout tarpit 15s"]
+        inner += [S(w.split()[0], w.split()[1:]) for w in plan.some(extras, 3)]
         rnd.shuffle(inner)
         block.append(S("defaults", [plan.ids("dflt_")] if plan.maybe(0.3) else [], inner))
         current = {"mode": default_mode, "timeouts": True, "log": logging}
@@ -1307,7 +1503,7 @@ def haproxy_block(ctx: Context) -> S:
     if plan.maybe(0.3):
         name = plan.ids("peers_")
         port = plan.port()
-        if plan.maybe(0.6):
+        if plan.pick([True, False]):  # hacc lists the nodes, or the file does
             block.append(S("peers", [name], [S("port", [str(port)])]))
         else:
             block.append(S("peers", [name], [S("peer", [n.name, _endpoint(n.addrs[0], port)]) for n in ctx.nodes]))
@@ -1321,7 +1517,7 @@ def haproxy_block(ctx: Context) -> S:
         users = []
         for _ in range(plan.draw(st.integers(1, 2))):
             user = plan.ids("u_")
-            if plan.maybe():
+            if plan.pick([True, False]):  # a hash or a plain password, even in a rich cluster
                 words = [user, f"password={plan.secret('HASH', PASSWORD_HASH)}"]
             else:
                 pw = plan.draw(st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12))
@@ -1346,7 +1542,7 @@ def haproxy_block(ctx: Context) -> S:
     # backends, each with its mode; frontends route only to backends of theirs
     proxies: list[S] = []
     backends: dict[str, list[str]] = {"http": [], "tcp": []}
-    for _ in range(plan.draw(st.integers(0, 4))):
+    for _ in range(plan.pick(range(5))):
         mode = plan.pick(ctx.proxy_modes)
         name = plan.ids("be_")
         proxies.append(_backend(ctx, name, mode, current, peers, resolvers))
@@ -1406,8 +1602,9 @@ def _backend(ctx: Context, name: str, mode: str, current: dict, peers: list[str]
             inner.append(S("http-check", ["expect", "status", "200"]))
     if mode == "http" and plan.maybe(0.3):
         inner.append(S("http-request", ["set-header", "X-Backend", name]))
-    if plan.maybe(0.3):
-        options = ["type=ip", f"size={plan.pick(['100k', '1m', '200'])}"]
+    if plan.maybe(0.5):
+        keyed = plan.pick(["type=ip", "type=ipv6", "type=string len=32", "type=binary len=16", "type=integer"]).split()
+        options = keyed + [f"size={plan.pick(['100k', '1m', '200'])}"]
         if plan.maybe():
             options.append(f"expire={plan.pick(['30m', '10s'])}")
         if peers and plan.maybe():
@@ -1417,11 +1614,16 @@ def _backend(ctx: Context, name: str, mode: str, current: dict, peers: list[str]
         if plan.maybe(0.1):
             options.append("nopurge")
         inner.append(S("stick-table", options))
-        inner.append(S("stick", ["on", "src"]))
+        inner.append(S("stick", ["on", "src_port" if options[0] == "type=integer" else "src"]))
     for words in plan.draw(st.lists(st.sampled_from(["option redispatch", "retries 3", "default-server inter 3s fall 3 rise 2"]),
                                     max_size=2, unique=True)):
         inner.append(S(words.split()[0], words.split()[1:]))
-    inner += _servers(ctx, mode, resolvers, plan.draw(st.integers(0, 3)))
+    servers = _servers(ctx, mode, resolvers, plan.draw(st.integers(0, 3)))
+    if mode == "http" and servers and plan.maybe(0.2):  # sticky sessions, the cookie value from a secret
+        inner.append(S("cookie", ["SERVERID", "insert", "indirect", "nocache"]))
+        for server in servers:
+            server.args.append(f"cookie={plan.secret('COOKIE', server.args[0] + '-c')}")
+    inner += servers
     rnd.shuffle(inner)
     return S("backend", [name], inner)
 
@@ -1436,9 +1638,12 @@ def _binds(ctx: Context, mode: str) -> list[S]:
         address = plan.pick(candidates)
         words = [f"*:{port}" if address == "*" else f":{port}" if not address else _endpoint(address, port)]
         words += plan.draw(st.lists(st.sampled_from(["accept-proxy", "defer-accept", "transparent"]), max_size=1))
-        for key, values in (("maxconn", ["100", "5000"]), ("backlog", ["1024"]), ("name", ["b1", "public"])):
+        for key, values in (("maxconn", ["100", "5000"]), ("backlog", ["1024"]), ("name", ["b1", "public", None])):
             if plan.maybe(0.15):
-                words.append(f"{key}={plan.pick(values)}")
+                value = plan.pick(values)
+                words.append(f"{key}={plan.secret('BIND', 'public') if value is None else value}")
+        if mode == "http" and plan.maybe(0.15):  # the judges' host holds this certificate (tests/test_fuzz.py)
+            words += ["ssl", f"crt={CERTIFICATE}"] + (["alpn=h2,http/1.1"] if plan.maybe() else [])
         binds.append(S("bind", words))
     return binds
 
@@ -1447,7 +1652,10 @@ def _acls(plan: Plan, mode: str) -> tuple[list[S], list[str]]:
     statements, names = [], []
     for _ in range(plan.draw(st.integers(0, 3))):
         name = plan.ids("is_")
-        statements.append(S("acl", [name] + plan.pick(ACLS[mode])))
+        if mode == "http" and plan.maybe(0.1):
+            statements.append(S("acl", [name, "req.hdr(x-api-key)", "-m", "str", plan.secret("APIKEY", "k3y-" + name)]))
+        else:
+            statements.append(S("acl", [name] + plan.pick(ACLS[mode])))
         names.append(name)
     return statements, names
 
@@ -1466,11 +1674,11 @@ def _frontend(ctx: Context, name: str, mode: str, current: dict, backends: list[
         "http": [["option", "forwardfor"], ["http-request", "set-header", "X-Forwarded-Proto", "https"],
                  ["http-response", "set-header", "Strict-Transport-Security", q("max-age=31536000; includeSubDomains")],
                  ["capture", "request", "header", "Host", "len", "32"], ["http-request", "deny"],
-                 ["http-request", "add-header", "X-Note", q("a # b")]],
+                 ["http-request", "add-header", "X-Note", q("a # b")], ["redirect", "prefix", "/new"]],
         "tcp": [["tcp-request", "inspect-delay", "5s"]] + ([["option", "tcplog"]] if ctx.logging else []),
     }[mode]
     for words in plan.draw(st.lists(st.sampled_from(passthrough), max_size=3, unique_by=lambda w: " ".join(w[:2]))):
-        if words[-1] == "deny":
+        if words[-1] in ("deny", "/new"):
             if not names:
                 continue
             words = words + _condition(plan, names)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hacc.checks.helpers import duplicates
+from hacc.checks.helpers import duplicates, option_text
 from hacc.checks.registry import Finding, rule
 from hacc.diagnostics.model import Label, Severity
 from hacc.model.haproxy import Peers
@@ -191,8 +191,9 @@ def duplicate_cookie(cluster) -> Iterator[Finding]:
     """
     for proxy in cluster.haproxy.proxies():
         with_cookie = [s for s in proxy.servers if "cookie" in s.options and not s.options.get("backup")]
-        for first, later in duplicates(with_cookie, lambda s: s.options["cookie"]):
-            yield Finding(later.span_of("options", "cookie"), f"`{later.name}` and `{first.name}` share cookie `{later.options['cookie']}`",
+        for first, later in duplicates(with_cookie, lambda s: option_text(s.options["cookie"])):
+            yield Finding(later.span_of("options", "cookie"),
+                          f"`{later.name}` and `{first.name}` share cookie `{option_text(later.options['cookie'])}`",
                           labels=(Label(first.span_of("options", "cookie"), "used here first"),),
                           help="give each server its own cookie value", path=later.path_of())
 
@@ -221,7 +222,8 @@ def duplicate_server_id(cluster) -> Iterator[Finding]:
     """
     for proxy in cluster.haproxy.proxies():
         with_id = [s for s in proxy.servers if "id" in s.options]
-        for first, later in duplicates(with_id, lambda s: s.options["id"]):
-            yield Finding(later.span_of("options", "id"), f"`{later.name}` and `{first.name}` share id {later.options['id']}",
+        for first, later in duplicates(with_id, lambda s: option_text(s.options["id"])):
+            yield Finding(later.span_of("options", "id"),
+                          f"`{later.name}` and `{first.name}` share id {option_text(later.options['id'])}",
                           labels=(Label(first.span_of("options", "id"), "used here first"),),
                           help="give each server its own id", path=later.path_of())

@@ -23,6 +23,12 @@ def duplicates(items: Iterable[T], key: Callable[[T], object]) -> Iterator[tuple
             first[k] = item
 
 
+def option_text(value: object) -> str:
+    """An option's value as written, to compare and to show: a secret stays
+    its reference (`secret:NAME`), since checks never see secret values."""
+    return str(value)
+
+
 def duplicate_findings(items, key, what: str, name=lambda x: x.name, span=lambda x: x.span_of("name")) -> Iterator[Finding]:
     for first, later in duplicates(items, key):
         yield Finding(

@@ -5,11 +5,15 @@ resolvers)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from hacc.model.values import Duration, Endpoint, Located, SecretRef
 
 Word = str | SecretRef
+# A `key=value` option of a bind or server line: a flag, a number, text, or
+# a secret (bound to a SecretRef, as every other secret, so emitters resolve
+# it and checks can hash and print it).
+Option = bool | int | str | SecretRef
 
 
 @dataclass
@@ -25,7 +29,7 @@ class Bind(Located):
     """A `bind ADDRESS:PORT options...` line of a frontend or listen section."""
 
     address: Endpoint = None
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Option] = field(default_factory=dict)
 
 
 @dataclass
@@ -34,7 +38,7 @@ class Server(Located):
 
     name: str = ""
     address: Endpoint = None
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Option] = field(default_factory=dict)
 
     @property
     def checked(self) -> bool:
