@@ -11,6 +11,7 @@ from hacc.checks import (  # noqa: F401  (importing a module registers its rules
     fencing,
     fleet,
     haproxy,
+    haproxy_binds,
     haproxy_proxies,
     haproxy_servers,
     keepalived,

@@ -4,10 +4,10 @@ resolvers)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import ClassVar
 
-from hacc.model.values import Duration, Endpoint, Located, SecretRef
+from hacc.model.values import Duration, Endpoint, Located, SecretRef, element
 
 Word = str | SecretRef
 # A `key=value` option of a bind or server line: a flag, a number, text, or
@@ -16,7 +16,7 @@ Word = str | SecretRef
 Option = bool | int | str | SecretRef
 
 
-@dataclass
+@element
 class Directive(Located):
     """A directive hacc does not structure, kept verbatim: `option forwardfor`."""
 
@@ -24,7 +24,7 @@ class Directive(Located):
     args: list[Word] = field(default_factory=list)
 
 
-@dataclass
+@element
 class Bind(Located):
     """A `bind ADDRESS:PORT options...` line of a frontend or listen section."""
 
@@ -32,7 +32,7 @@ class Bind(Located):
     options: dict[str, Option] = field(default_factory=dict)
 
 
-@dataclass
+@element
 class Server(Located):
     """A `server NAME ADDRESS:PORT options...` line of a backend or listen section."""
 
@@ -45,7 +45,7 @@ class Server(Located):
         return bool(self.options.get("check"))
 
 
-@dataclass
+@element
 class Acl(Located):
     """An `acl NAME CRITERION ARGS...` line."""
 
@@ -54,7 +54,7 @@ class Acl(Located):
     args: list[Word] = field(default_factory=list)
 
 
-@dataclass
+@element
 class UseBackend(Located):
     """A `use_backend NAME if|unless CONDITION` rule."""
 
@@ -75,7 +75,7 @@ class UseBackend(Located):
         return None
 
 
-@dataclass
+@element
 class Balance(Located):
     """The `balance ALGORITHM ARGS...` line of a backend."""
 
@@ -83,7 +83,7 @@ class Balance(Located):
     args: list[str] = field(default_factory=list)
 
 
-@dataclass
+@element
 class StickTable(Located):
     """A `stick-table` declaration."""
 
@@ -96,7 +96,7 @@ class StickTable(Located):
     nopurge: bool = False
 
 
-@dataclass
+@element
 class Section(Located):
     """What every haproxy section has: a name and the directives hacc keeps verbatim."""
 
@@ -107,7 +107,7 @@ class Section(Located):
     KIND: ClassVar[str] = ""
 
 
-@dataclass
+@element
 class Proxy(Section):
     """What frontends, backends, listens and defaults share: mode, timeouts, options."""
 
@@ -123,35 +123,35 @@ class Proxy(Section):
     stick_table: StickTable | None = None
 
 
-@dataclass
+@element
 class Defaults(Proxy):
     """A `defaults` section."""
 
     KIND: ClassVar[str] = "defaults"
 
 
-@dataclass
+@element
 class Frontend(Proxy):
     """A `frontend` section: binds, ACLs, routing rules."""
 
     KIND: ClassVar[str] = "frontend"
 
 
-@dataclass
+@element
 class Backend(Proxy):
     """A `backend` section: balance, health checks, servers."""
 
     KIND: ClassVar[str] = "backend"
 
 
-@dataclass
+@element
 class Listen(Proxy):
     """A `listen` section: a frontend and a backend in one."""
 
     KIND: ClassVar[str] = "listen"
 
 
-@dataclass
+@element
 class NamedEndpoint(Located):
     """A `peer NAME ADDRESS:PORT` or `nameserver NAME ADDRESS:PORT` line."""
 
@@ -159,7 +159,7 @@ class NamedEndpoint(Located):
     address: Endpoint = None
 
 
-@dataclass
+@element
 class Peers(Section):
     """A `peers` section: the nodes that share stick tables."""
 
@@ -170,7 +170,7 @@ class Peers(Section):
     DEFAULT_PORT: ClassVar[int] = 10000
 
 
-@dataclass
+@element
 class UserEntry(Located):
     """A `user NAME password|insecure-password ...` line of a userlist."""
 
@@ -180,7 +180,7 @@ class UserEntry(Located):
     groups: str | None = None
 
 
-@dataclass
+@element
 class GroupEntry(Located):
     """A `group NAME users ...` line of a userlist."""
 
@@ -188,7 +188,7 @@ class GroupEntry(Located):
     users: str | None = None
 
 
-@dataclass
+@element
 class Userlist(Section):
     """A `userlist` section: users and groups for HTTP authentication."""
 
@@ -197,7 +197,7 @@ class Userlist(Section):
     groups: list[GroupEntry] = field(default_factory=list)
 
 
-@dataclass
+@element
 class Resolvers(Section):
     """A `resolvers` section: DNS servers for run-time name resolution."""
 
@@ -210,7 +210,7 @@ Section.VARIANTS = {
 }
 
 
-@dataclass
+@element
 class HAProxyGlobal(Located):
     """haproxy's `global` section."""
 
@@ -218,7 +218,7 @@ class HAProxyGlobal(Located):
     directives: list[Directive] = field(default_factory=list)
 
 
-@dataclass
+@element
 class HAProxy(Located):
     """The haproxy layer: the global section and the ordered list of sections."""
 
