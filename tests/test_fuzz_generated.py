@@ -162,7 +162,7 @@ ROUND = 20  # clusters per Hypothesis run in the coverage test
 # What the strategy leaves out on purpose, and why.
 NOT_GENERATED = {
     ("pacemaker", "constraints", "[]", "require-all"):
-        "`require-all` on an order constraint: Pacemaker 2.1 deprecates it and crm_verify warns",
+        "`require-all` on an order constraint: Pacemaker 2.1 deprecates it (HA219 warns, crm_verify too)",
 }
 
 

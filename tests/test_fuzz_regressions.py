@@ -186,12 +186,12 @@ def test_health_check_settings_of_another_check_type_are_refused(compile_text, c
     assert error.code == "HA013" and error.span.line == 5 and "check" in error.help
 
 
-@pytest.mark.xfail(strict=True, reason="no lint rule yet: needs a new HA2xx code with its docs page and fixtures")
 def test_require_all_on_an_order_constraint_draws_a_warning(compile_text):
     """crm_verify (Pacemaker 2.1.5) warns "Support for require-all in
     ordering constraints is deprecated" for `order ... require-all=false`,
-    and a CIB with a warning fails the judges; hacc accepts it in silence.
-    The generator leaves it out (NOT_GENERATED) until a rule warns here."""
+    and a CIB with a warning fails the judges: HA219 warns about it. The
+    generator leaves it out (NOT_GENERATED): a cluster it draws must compile
+    without warnings."""
     body = """pacemaker {
         property stonith-enabled=false
         resource r1 ocf:pacemaker:Dummy { op monitor interval=10s }

@@ -19,7 +19,7 @@ from hacc.checks.vocabulary import (
 )
 from hacc.diagnostics.model import Severity
 from hacc.diagnostics.suggest import suggest
-from hacc.model.pacemaker import Clone, Colocation, Location
+from hacc.model.pacemaker import Clone, Colocation, Location, Order
 from hacc.model.values import Duration
 from hacc.targets import show
 
@@ -146,8 +146,9 @@ def deprecated_name(cluster) -> Iterator[Finding]:
     Roles `Master`/`Slave` (use `Promoted`/`Unpromoted`; removed in
     Pacemaker 3.0), meta attributes `master-max`/`master-node-max` (use
     `promoted-max`/`promoted-node-max`), `stonith-action=poweroff` (use
-    `off`), `no-quorum-policy=suicide` on 3.0 (use `fence`), and from
-    Pacemaker 3.0.2 the `stonith-*` options (renamed `fencing-*`).
+    `off`), `no-quorum-policy=suicide` on 3.0 (use `fence`), `require-all`
+    on an order constraint (use the clone's `clone-min` meta attribute), and
+    from Pacemaker 3.0.2 the `stonith-*` options (renamed `fencing-*`).
 
     ## Why it matters
     Deprecated names make crm_verify exit with warnings (breaking automation
@@ -163,7 +164,8 @@ def deprecated_name(cluster) -> Iterator[Finding]:
     Use the new name the message gives.
 
     ## References
-    Pacemaker 2.1.0 and 3.0.2 ChangeLog; crmsh PR #1434.
+    Pacemaker 2.1.0 and 3.0.2 ChangeLog; crmsh PR #1434; crm_verify 2.1.5
+    ("Support for require-all in ordering constraints is deprecated").
     """
     pacemaker = cluster.pacemaker
     target = cluster.targets.pacemaker
@@ -178,6 +180,11 @@ def deprecated_name(cluster) -> Iterator[Finding]:
             if name in META_RENAMES:
                 yield Finding(resource.span_of("meta", name), f"meta attribute `{name}` is deprecated",
                               help=f"write `{META_RENAMES[name]}`", severity=severity, path=resource.path_of("meta", name))
+    for constraint in pacemaker.constraints:
+        if isinstance(constraint, Order) and constraint.require_all is not None:
+            yield Finding(constraint.span_of("require_all"), "`require-all` on an order constraint is deprecated",
+                          help="remove it, and set `clone-min` in the meta attributes of the clone it waits for",
+                          path=constraint.path_of("require-all"))
     for name, value in pacemaker.properties.items():
         span, path = pacemaker.span_of("properties", name), pacemaker.path_of("properties", name)
         if name in FENCING_RENAMES and target >= (3, 0, 2):
