@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gen import generate  # noqa: E402
+from gen import generate
 
 SECRETS = "IPMI_PASSWORD=bench-ipmi\nVRRP_PASSWORD=bench\n"
 

@@ -300,7 +300,7 @@ def rules(fmt: str) -> None:
         click.echo(json.dumps(listing, indent=2))
         return
     for entry in codes.values():
-        click.echo(f"{entry.code}  {entry.name:<36} {str(entry.severity):<8} {entry.summary}")
+        click.echo(f"{entry.code}  {entry.name:<36} {entry.severity!s:<8} {entry.summary}")
 
 
 @main.command("rule")
@@ -324,6 +324,9 @@ def rule_page(code: str) -> None:
     click.echo(page(entry), nl=False)
 
 
-# The adoption commands (import, audit, fmt) live in their own module.
-from hacc import cli_adopt  # noqa: E402,F401
-from hacc import cli_simulate  # noqa: E402,F401
+# The adoption commands (import, audit, fmt) and `simulate` live in modules
+# of their own; importing them registers them on `main`.
+from hacc import (
+    cli_adopt,  # noqa: F401
+    cli_simulate,  # noqa: F401
+)

@@ -150,8 +150,7 @@ def read_source(path: Path, display: str, blame: Span | None = None) -> tuple[st
             f"`{display}` is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
             help="save the file as UTF-8",
         )
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     return text, None
 
 
