@@ -5,9 +5,10 @@
 For each SIZE, bench/gen.py writes a cluster; `hacc lint` and `hacc build`
 then run as separate processes, several times each. The table shows the
 median wall time, the peak resident memory (from the kernel's accounting of
-the child, wait4's ru_maxrss), the input size in lines, and the growth
+the child, wait4's ru_maxrss), the input size in lines, the growth
 exponent between consecutive sizes (log of the time ratio over log of the
-size ratio: 1.0 is linear). Two more rows give the startup target
+size ratio: 1.0 is linear), and the exponent fitted over every size from 10
+up. Two more rows give the startup target
 (`hacc lint examples/article-lb.ha` against `python -c pass`) and fleet
 mode (`hacc lint` over many cluster files at once).
 """
@@ -64,6 +65,14 @@ def median_of(args: list[str], runs: int, env: dict | None = None) -> tuple[floa
     return statistics.median(times), max(peaks)
 
 
+def fitted(points: list[tuple[int, float]]) -> float:
+    """The slope of the least-squares line through (log n, log t)."""
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
 def exponent(small: tuple[int, float], large: tuple[int, float]) -> float:
     (n1, t1), (n2, t2) = small, large
     return math.log(t2 / t1) / math.log(n2 / n1)
@@ -89,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| SIZE | lines | lint s | lint MB | build s | build MB | lint exp | build exp |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         previous = None
+        rows = []
         for size in sizes:
             source = work / f"bench{size}.ha"
             source.write_text(generate(size))
@@ -103,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {size} | {lines} | {lint[0]:.2f} | {lint[1] / 1024:.0f} | {build[0]:.2f} | {build[1] / 1024:.0f} "
                   f"| {growth[0]} | {growth[1]} |")
             previous = (size, lint[0], build[0])
+            rows.append(previous)
+        large = [row for row in rows if row[0] >= 10]  # below that, start-up dominates
+        if len(large) >= 2:
+            print(f"\nfitted growth exponent (least squares of log time on log SIZE, SIZE >= 10): "
+                  f"lint {fitted([(n, t) for n, t, _ in large]):.2f}, build {fitted([(n, t) for n, _, t in large]):.2f}")
         print()
         baseline = median_of([sys.executable, "-c", "pass"], 9)[0]
         startup = median_of(hacc + ["lint", str(ROOT / "examples" / "article-lb.ha")], 9)[0]
