@@ -29,14 +29,22 @@ def key(*parts: bytes | str) -> str:
 
 
 def directory() -> Path | None:
+    """The cache directory, created if need be; None when there is none hacc
+    may use. hacc imports the modules it finds there, so, as ssh does with
+    its keys, it uses only a directory that is the user's own and that no
+    one else can write to: a cache in a shared /tmp would let another user
+    plant code."""
     try:
         explicit = os.environ.get("HACC_CACHE_DIR")
         if explicit:
             base = Path(explicit)
         else:
             base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hacc"
-        base.mkdir(parents=True, exist_ok=True)
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = base.stat()
     except (OSError, RuntimeError, KeyError):  # no home directory, read-only file system
+        return None
+    if status.st_uid != os.getuid() or status.st_mode & 0o022:
         return None
     return base if os.access(base, os.W_OK | os.X_OK) else None
 

@@ -99,3 +99,20 @@ def test_every_syntax_error_kind_reads_the_same_from_the_cached_parser(tmp_path,
     for text, lark_problems, cached_problems in zip(cases, from_lark, from_cache):
         assert [p.code for p in lark_problems] == ["HA001"], text
         assert cached_problems == lark_problems, text
+
+
+def test_a_directory_others_can_write_to_is_not_used(tmp_path, monkeypatch, fresh_parser):
+    """hacc imports what it finds in the cache: one that another user can
+    write to (a shared /tmp) would let them plant code, so it is ignored."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    planted = shared / "planted.py"
+    monkeypatch.setenv("HACC_CACHE_DIR", str(shared))
+    statements, problems = parser.parse_text("a b\n", "x.ha")
+    assert [s.keyword for s in statements] == ["a"] and not problems
+    assert not list(shared.iterdir())  # nothing written, so nothing read either
+    shared.chmod(0o700)
+    fast_path.tables.cache_clear()
+    parser.parse_text("a b\n", "x.ha")
+    assert list(shared.glob("hacc_tables_*.py")) and not planted.exists()
