@@ -13,6 +13,7 @@ import re
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Severity, Span
+from hacc.parse.nesting import position, too_deep
 from hacc.parse.strings import integer_literal
 
 INVALID_JSON = define(
@@ -125,24 +126,13 @@ _BRACKETS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{\]}]')
 def _too_deep(text: str, file: str) -> Diagnostic | None:
     if text.count("[") + text.count("{") <= MAX_NESTING:
         return None
-    depth = opened = 0
-    for match in _BRACKETS.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            opened += 1
-            if opened > MAX_VALUES:
-                return None  # the parse stops there anyway
-            if depth > MAX_NESTING:
-                offset = match.start()
-                line = text.count("\n", 0, offset) + 1
-                col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-                return INVALID_JSON.at(Span(file, line, col, line, col + 1),
-                                       f"arrays and objects nest more than {MAX_NESTING} levels deep here",
-                                       help="the model's JSON form nests about ten levels; check the file")
-        elif token in "]}":
-            depth = max(depth - 1, 0)
-    return None
+    offset = too_deep(text, _BRACKETS, "[{", "]}", MAX_NESTING, MAX_VALUES)
+    if offset is None:
+        return None
+    line, col = position(text, offset)
+    return INVALID_JSON.at(Span(file, line, col, line, col + 1),
+                           f"arrays and objects nest more than {MAX_NESTING} levels deep here",
+                           help="the model's JSON form nests about ten levels; check the file")
 
 
 # 16 MiB of `[1,1,1,...]` is 8 million values, and each costs a kilobyte

@@ -11,6 +11,7 @@ from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Severity, Span
 from hacc.parse import fast_path
 from hacc.parse.ast import Argument, Pair, Statement, Value
+from hacc.parse.nesting import position, too_deep
 from hacc.parse.strings import EscapeError, decode
 from hacc.parse.syntax_errors import SYNTAX, translate
 
@@ -200,9 +201,7 @@ def parse_text(text: str, file: str, comments: list[Comment] | None = None,
 
 
 def _forbidden_character(text: str, match: re.Match, file: str) -> Diagnostic:
-    offset = match.start()
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    line, col = position(text, match.start())
     return BAD_TEXT.at(
         Span(file, line, col, line, col + 1),
         f"invisible or control character U+{ord(match.group()):04X} in the source",
@@ -221,24 +220,12 @@ _BRACES = re.compile(r'"[^"\\\r\n]*(?:\\[^\r\n][^"\\\r\n]*)*"|#[^\r\n]*|[{}]')
 def _too_deep(text: str, file: str) -> Diagnostic | None:
     if text.count("{") <= MAX_NESTING:
         return None
-    depth = opened = 0
-    for match in _BRACES.finditer(text):
-        token = match.group()
-        if token == "{":
-            depth += 1
-            opened += 1
-            if opened > MAX_TOKENS:
-                return None  # the parse stops there anyway
-            if depth > MAX_NESTING:
-                offset = match.start()
-                line = text.count("\n", 0, offset) + 1
-                col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-                return SYNTAX.at(Span(file, line, col, line, col + 1),
-                                 f"blocks nest more than {MAX_NESTING} levels deep here",
-                                 help="a cluster description needs a few levels of nesting; check the file")
-        elif token == "}":
-            depth = max(depth - 1, 0)
-    return None
+    offset = too_deep(text, _BRACES, "{", "}", MAX_NESTING, MAX_TOKENS)
+    if offset is None:
+        return None
+    line, col = position(text, offset)
+    return SYNTAX.at(Span(file, line, col, line, col + 1), f"blocks nest more than {MAX_NESTING} levels deep here",
+                     help="a cluster description needs a few levels of nesting; check the file")
 
 
 # No statement needs more: haproxy takes 64 words on a line, a group lists a

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hacc.diagnostics.codes import define
 from hacc.diagnostics.model import Diagnostic, Label, Severity, Span
+from hacc.parse.nesting import position
 
 SYNTAX = define(
     "HA001",
@@ -182,7 +183,4 @@ def _unclosed_brace(text: str, stop: int) -> tuple[int, int] | None:
         i += 1
     if not stack:
         return None
-    offset = stack[-1]
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    return position(text, stack[-1])
