@@ -16,12 +16,7 @@ What is proven, and how (docs/fuzzing.md says it for users):
   clusters, and in the long profile every setting does (NOT_GENERATED lists
   what is left out on purpose).
 
-Profiles (hypothesis settings profiles, chosen by `HACC_FUZZ`, in
-tests/fuzz_harness.py): `ci` (the default; derandomized, seconds) and `long`
-(`HACC_FUZZ=long`; thousands of inputs per target, random seeds; see
-docs/fuzzing.md). `HACC_FUZZ_<TARGET>=N` sets one target's count. The
-profiles are applied per test, never loaded globally, so other modules keep
-their own settings.
+Profiles (`HACC_FUZZ`, `HACC_FUZZ_<TARGET>=N`): tests/fuzz_harness.py and docs/fuzzing.md.
 """
 
 from __future__ import annotations
