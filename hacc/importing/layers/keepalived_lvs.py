@@ -34,11 +34,9 @@ def read_virtual_server(reading: Reading, item: Item) -> Found | None:
         reading.log.lost(item.head_span, f"`{written(item)}` has no equivalent in hacc (hacc takes "
                          "`virtual_server IP PORT { ... }`): it is not imported")
         return None
-    address = endpoint(item.args[0].text, item.args[1].text)
+    address = _address(reading, item)
     if address is None:
-        reading.rejected(item, f"`{written(item)}`", "it is not an IP address and a port")
         return None
-    reading.extra(item, item.args[2:])
     parts: dict = {("address",): item.args[0].span, ("real_servers",): item.head_span}
     target = _Target({"address": address}, (), parts)
     servers: list[dict] = []
@@ -70,12 +68,18 @@ def _endpoint(reading: Reading, entry: Item) -> Found | None:
     if len(entry.args) < 2:
         reading.log.lost(entry.head_span, f"`{entry.keyword}` needs an address and a port: it is not imported")
         return None
-    value = endpoint(entry.args[0].text, entry.args[1].text)
+    value = _address(reading, entry)
+    return None if value is None else Found(value, entry.args[0].span, written(entry))
+
+
+def _address(reading: Reading, item: Item) -> str | None:
+    """`IP PORT` from an item's first two words, reporting what does not fit."""
+    value = endpoint(item.args[0].text, item.args[1].text)
     if value is None:
-        reading.rejected(entry, f"`{written(entry)}`", "it is not an IP address and a port")
+        reading.rejected(item, f"`{written(item)}`", "it is not an IP address and a port")
         return None
-    reading.extra(entry, entry.args[2:])
-    return Found(value, entry.args[0].span, written(entry))
+    reading.extra(item, item.args[2:])
+    return value
 
 
 def _inhibit(reading: Reading, entry: Item) -> Found | None:
