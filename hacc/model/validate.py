@@ -91,15 +91,24 @@ _TYPE_WORDS = {
 def _validator():
     import jsonschema
 
-    from hacc.model.formats import CHECKERS
     from hacc.resources import schema_path
 
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+    return validator(schema, format_checker=format_checker())
+
+
+@functools.lru_cache(maxsize=1)
+def format_checker():
+    """jsonschema's checker for the schema's formats (hacc.model.formats)."""
+    import jsonschema
+
+    from hacc.model.formats import CHECKERS
+
     checker = jsonschema.FormatChecker(formats=())
     for name, check in CHECKERS.items():
         checker.checks(name, raises=ValueError)(_returning_true(check))
-    validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
-    return validator(schema, format_checker=checker)
+    return checker
 
 
 def _pattern(validator, pattern: str, instance, schema):

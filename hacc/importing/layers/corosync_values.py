@@ -96,24 +96,10 @@ def schema_problem(definition: str, key: str, value) -> str | None:
 def _validator(definition: str, key: str):
     import jsonschema
 
-    from hacc.model.formats import CHECKERS
-    from hacc.model.validate import schema
+    from hacc.model.validate import format_checker, schema
 
-    defs = schema()["$defs"]
-    checker = jsonschema.FormatChecker(formats=())
-    for name, check in CHECKERS.items():
-        checker.checks(name, raises=ValueError)(_returning_true(check))
-    sub = {"$defs": defs, "$ref": f"#/$defs/{definition}/properties/{key}"}
-    return jsonschema.Draft202012Validator(sub, format_checker=checker)
-
-
-def _returning_true(check):
-    def run(value) -> bool:
-        if isinstance(value, str):
-            check(value)
-        return True
-
-    return run
+    sub = {"$defs": schema()["$defs"], "$ref": f"#/$defs/{definition}/properties/{key}"}
+    return jsonschema.Draft202012Validator(sub, format_checker=format_checker())
 
 
 def knows(definition: str, key: str) -> bool:
