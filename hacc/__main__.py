@@ -1,3 +1,3 @@
-from hacc.cli import main
+from hacc.entry import main
 
 main()
