@@ -59,16 +59,25 @@ def _comment_safe(name: str) -> str:
 
 @dataclass(frozen=True)
 class Output:
-    """One generated file. `path` is relative to the output directory."""
+    """One generated file. `path` is relative to the output directory.
+
+    The file is the concatenation of `parts`: files that differ in a line
+    or two share the rest (every node's haproxy.cfg holds the same
+    sections, a megabyte each on a big cluster) instead of each holding a
+    copy of it."""
 
     path: str
-    content: bytes
+    parts: tuple[bytes, ...]
     kind: str
     node: str | None = None
     secret: bool = False
     # Built without some secret's value (`hacc build --check` without the
     # secrets): the content is a stand-in, to be judged by the manifest.
     unresolved: bool = False
+
+    @property
+    def content(self) -> bytes:
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
 
     @property
     def mode(self) -> int:

@@ -127,6 +127,6 @@ def emit(ctx: EmitContext) -> list[Output]:
     ctx.begin_file()
     content = render_corosync(ctx).encode()
     return [
-        Output(f"{node.name}/etc/corosync/corosync.conf", content, "corosync", node.name)
+        Output(f"{node.name}/etc/corosync/corosync.conf", (content,), "corosync", node.name)
         for node in ctx.cluster.nodes
     ]

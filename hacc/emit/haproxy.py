@@ -179,13 +179,14 @@ def emit(ctx: EmitContext) -> list[Output]:
     # They are rendered once: on a big cluster they are most of the work.
     ctx.begin_file()
     w = _Words(ctx)
+    # The files share that one encoded copy (Output.parts).
     sections = render("haproxy", "haproxy-sections.cfg.j2",
-                      sections=[_section(w, ctx.cluster, s) for s in haproxy.sections])
+                      sections=[_section(w, ctx.cluster, s) for s in haproxy.sections]).encode()
     secret, unresolved = ctx.file_holds_secret, ctx.file_unresolved
     outputs = []
     for node in ctx.cluster.nodes:
         ctx.begin_file()
         head = render("haproxy", "haproxy-global.cfg.j2", header=ctx.header, global_lines=_global_lines(w, haproxy, node))
-        outputs.append(Output(f"{node.name}/etc/haproxy/haproxy.cfg", (head + sections).encode(), "haproxy", node.name,
+        outputs.append(Output(f"{node.name}/etc/haproxy/haproxy.cfg", (head.encode(), sections), "haproxy", node.name,
                               secret=secret or ctx.file_holds_secret, unresolved=unresolved or ctx.file_unresolved))
     return outputs

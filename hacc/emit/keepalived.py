@@ -245,6 +245,6 @@ def emit(ctx: EmitContext) -> list[Output]:
             continue
         ctx.begin_file()
         content = render_node(ctx, node).encode()
-        outputs.append(Output(f"{node.name}/etc/keepalived/keepalived.conf", content, "keepalived", node.name,
+        outputs.append(Output(f"{node.name}/etc/keepalived/keepalived.conf", (content,), "keepalived", node.name,
                               secret=ctx.file_holds_secret, unresolved=ctx.file_unresolved))
     return outputs

@@ -24,4 +24,4 @@ def emit(ctx: EmitContext) -> list[Output]:
     ]
     lines += [f"net.ipv{family}.ip_nonlocal_bind = 1" for family in families]
     content = ("\n".join(lines) + "\n").encode()
-    return [Output(f"{node.name}/etc/sysctl.d/90-hacc.conf", content, "sysctl", node.name) for node in ctx.cluster.nodes]
+    return [Output(f"{node.name}/etc/sysctl.d/90-hacc.conf", (content,), "sysctl", node.name) for node in ctx.cluster.nodes]

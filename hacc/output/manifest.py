@@ -16,8 +16,11 @@ from hacc.emit.context import Output
 MANIFEST = "manifest.json"
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _sha256(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
 
 
 def build_manifest(cluster_name: str, outputs: list[Output], sources: list[tuple[str, Path]], main: Path) -> Output:
@@ -32,7 +35,7 @@ def build_manifest(cluster_name: str, outputs: list[Output], sources: list[tuple
             "kind": o.kind,
             "node": o.node,
             "mode": f"{o.mode:04o}",
-            "sha256": _sha256(o.content),
+            "sha256": _sha256(*o.parts),
         }
         for o in outputs
     ]
@@ -47,7 +50,7 @@ def build_manifest(cluster_name: str, outputs: list[Output], sources: list[tuple
     # The hash of a file holding a short password can confirm a guess of it,
     # so the manifest is as private as the most private file it describes.
     secret = any(o.secret for o in outputs)
-    return Output(MANIFEST, content, "manifest", secret=secret)
+    return Output(MANIFEST, (content,), "manifest", secret=secret)
 
 
 def is_hacc_output(directory: Path) -> bool:

@@ -55,11 +55,12 @@ def _write_file(root: Path, output: Output) -> None:
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, output.mode)
     try:
         os.fchmod(fd, output.mode)  # the umask must not loosen or tighten it
-        view = memoryview(output.content)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-            _test_delay()
+        for part in output.parts:
+            view = memoryview(part)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+        _test_delay()
         os.fsync(fd)
     finally:
         os.close(fd)
