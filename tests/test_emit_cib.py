@@ -128,3 +128,24 @@ fencing_level a 1 fa
 """)
     relaxng = etree.RelaxNG(etree.parse(str(RNG)))
     assert relaxng.validate(root), relaxng.error_log
+
+
+def test_resources_serialized_one_by_one_read_as_one_pretty_printed_tree(compile_text):
+    """The emitter serializes each top-level resource on its own (memory):
+    the document must be exactly what pretty printing the whole tree gives,
+    for primitives, groups, clones of groups, and none at all."""
+    for body in (
+        "resource a ocf:heartbeat:Dummy",
+        "",
+        "resource a ocf:heartbeat:Dummy { op monitor interval=10s }\n"
+        "resource b ocf:heartbeat:Dummy\n resource c ocf:heartbeat:Dummy\n"
+        "group g b c { meta target-role=Started }\n clone cg g interleave=true\n"
+        "resource d ocf:heartbeat:Dummy",
+    ):
+        output, _ = cib(compile_text, body)
+        content = output.content
+        declaration, comment, body_text = content.split(b"\n", 2)
+        tree = etree.fromstring(body_text, etree.XMLParser(remove_blank_text=True))
+        assert body_text == etree.tostring(tree, pretty_print=True, encoding="UTF-8"), body
+        assert (b"<resources/>" in content) == (not body)
+        assert b"hacc:resources" not in content
