@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 
 # Bumped when the way the twin is generated changes.
-_GENERATION = "5"
+_GENERATION = "6"
 
 
 def is_valid(data: dict) -> bool | None:
@@ -55,19 +56,42 @@ def _formats() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _compiled():
-    try:
-        import fastjsonschema
-    except ImportError:
+    version = _library_version()
+    if version is None:
         return None
     from hacc import cache
     from hacc.resources import schema_path
 
     text = schema_path().read_bytes()
-    name = "hacc_schema_" + cache.key(text, fastjsonschema.VERSION, _GENERATION)
+    name = "hacc_schema_" + cache.key(text, version, _GENERATION)
     module = cache.load(name, lambda: _source(text))
     if module is not None:
         return _entry_point(vars(module))
     return _in_memory(text)
+
+
+def _library_version() -> str | None:
+    """fastjsonschema's version, read without importing the package (its
+    code generator and drafts are a few milliseconds that a cached twin
+    does not need); None when it is not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("fastjsonschema")
+    if spec is None or not spec.origin:
+        return None
+    match = re.search(r"""VERSION = ['"]([^'"]+)['"]""", _read(Path(spec.origin).with_name("version.py")))
+    if match:
+        return match.group(1)
+    import fastjsonschema  # a layout of the package this does not know
+
+    return fastjsonschema.VERSION
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return ""
 
 
 def _source(text: bytes) -> str:
@@ -89,6 +113,12 @@ def _source(text: bytes) -> str:
     # one shared instance: its traceback, kept between raises, would keep
     # the frames of the whole validation alive, with the data they hold.)
     source = _RAISE.sub(r"\1raise _Refused", source)
+    # The module stands alone, so loading it imports no part of
+    # fastjsonschema. Its exceptions never leave is_valid, which only asks
+    # whether one was raised. The model's JSON form never holds a Decimal:
+    # a stand-in class that nothing is an instance of can only make the
+    # twin refuse, and refusing means asking jsonschema.
+    source = source.replace(_IMPORTS, _STANDALONE, 1) if _IMPORTS in source else source
     return source + (
         "\n\nclass _Refused(JsonSchemaValueException):\n"
         "    def __init__(self):\n"
@@ -96,6 +126,12 @@ def _source(text: bytes) -> str:
     )
 
 
+_IMPORTS = "from decimal import Decimal\nimport re\nfrom fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
+_STANDALONE = (
+    "import re\n\n\nclass Decimal:\n    pass\n\n\n"
+    "class JsonSchemaValueException(ValueError):\n    pass\n\n\n"
+    "class JsonSchemaValuesException(ValueError):\n    pass\n"
+)
 _RAISE = re.compile(r"^(\s*)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
 _NAMED_CALL = re.compile(r'(validate_\w+\([\w]+, custom_formats, )\(name_prefix or "data"\) \+ "[^"\n]*"(?:\.format\(\*\*locals\(\)\))?\)')
 
