@@ -65,6 +65,22 @@ def median_of(args: list[str], runs: int, env: dict | None = None) -> tuple[floa
     return statistics.median(times), max(peaks)
 
 
+def interleaved(commands: list[list[str]], runs: int) -> list[float]:
+    """Median wall time of each command, run in turn rather than one after
+    the other: a ratio of two short times is only fair if a busy moment of
+    the machine slows both."""
+    for args in commands:
+        measure(args, CHILD_ENV)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for index, args in enumerate(commands):
+            elapsed, _, code = measure(args, CHILD_ENV)
+            if code not in (0, 1):
+                raise SystemExit(f"{' '.join(args)} exited with {code}")
+            times[index].append(elapsed)
+    return [statistics.median(series) for series in times]
+
+
 def fitted(points: list[tuple[int, float]]) -> float:
     """The slope of the least-squares line through (log n, log t)."""
     xs = [math.log(n) for n, _ in points]
@@ -119,10 +135,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nfitted growth exponent (least squares of log time on log SIZE, SIZE >= 10): "
                   f"lint {fitted([(n, t) for n, t, _ in large]):.2f}, build {fitted([(n, t) for n, _, t in large]):.2f}")
         print()
-        baseline = median_of([sys.executable, "-c", "pass"], 9)[0]
-        startup = median_of(hacc + ["lint", str(ROOT / "examples" / "article-lb.ha")], 9)[0]
+        baseline, startup, click = interleaved([[sys.executable, "-c", "pass"],
+                                                hacc + ["lint", str(ROOT / "examples" / "article-lb.ha")],
+                                                [sys.executable, "-c", "import click"]], 21)
         print(f"python -c pass: {baseline * 1000:.0f} ms; hacc lint examples/article-lb.ha: {startup * 1000:.0f} ms "
               f"= {startup / baseline:.1f} x (target <= 5 x)")
+        print(f"python -c 'import click' (what the CLI is built on, alone): {click * 1000:.0f} ms = {click / baseline:.1f} x")
         if args.fleet:
             fleet = work / "fleet"
             fleet.mkdir()
