@@ -8,13 +8,12 @@ import math
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 
-import gen  # noqa: E402
-import run  # noqa: E402
+import gen
+import run
 
 
 @pytest.mark.parametrize("size", [1, 3, 10, 25])
