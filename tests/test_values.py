@@ -119,3 +119,31 @@ cluster c {   # after a brace
     unit = compile_text(text)
     assert not [c for c in codes(unit) if c < "HA100"]
     assert [n.name for n in unit.cluster.nodes] == ["a", "b"]
+
+
+def test_model_classes_become_dataclasses_when_first_needed():
+    """Element classes are made into dataclasses lazily (start-up): in a
+    fresh interpreter none is one after import; the first instance makes its
+    class and its bases one, and the binder readies what it binds."""
+    import subprocess
+    import sys
+
+    script = """
+from hacc.model import pacemaker
+from hacc.model.values import Located, ready
+import dataclasses
+def made(cls):
+    return "__dataclass_fields__" in cls.__dict__
+print(made(pacemaker.Primitive), made(pacemaker.Resource), made(Located))
+p = pacemaker.Primitive(name="r", agent="ocf:heartbeat:Dummy")
+print(made(pacemaker.Primitive), made(pacemaker.Resource), made(Located), made(pacemaker.Group))
+print(p.name, p.at, p.ops, repr(p).startswith("<Primitive 'r' at "))
+print("members" in [f.name for f in dataclasses.fields(ready(pacemaker.Group))], pacemaker.Group(name="g").members)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == [
+        "False False False",
+        "True True True False",
+        "r {} [] True",
+        "True []",
+    ], result.stdout + result.stderr

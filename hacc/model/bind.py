@@ -24,8 +24,10 @@ from hacc.model.values import (
     Duration,
     Endpoint,
     SecretRef,
+    is_element,
     parse_interface,
     parse_ip,
+    ready,
 )
 
 _IP = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -126,7 +128,7 @@ def _conversion(hint: Any) -> tuple[int, Any]:
         return _LEAF, parse_interface
     if hint is SecretRef:
         return _LEAF, lambda value: SecretRef(value["secret"])
-    if dataclasses.is_dataclass(hint):
+    if is_element(hint) or dataclasses.is_dataclass(hint):
         return _ELEMENT, hint
     origin = typing.get_origin(hint)
     if origin is list:
@@ -170,7 +172,7 @@ def _pick(options: tuple, value: Any) -> Any:
             return option
         if origin is list and isinstance(value, list):
             return option
-        if dataclasses.is_dataclass(option) and isinstance(value, dict):
+        if (is_element(option) or dataclasses.is_dataclass(option)) and isinstance(value, dict):
             return option
         if option is bool and isinstance(value, bool):
             return option
@@ -186,4 +188,4 @@ def _pick(options: tuple, value: Any) -> Any:
 @functools.cache
 def _fields(cls: type) -> tuple:
     hints = typing.get_type_hints(cls)
-    return tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.name not in ("span", "at", "model_path"))
+    return tuple((f, hints[f.name]) for f in dataclasses.fields(ready(cls)) if f.name not in ("span", "at", "model_path"))

@@ -20,12 +20,42 @@ NOWHERE = Span("<unknown>", 1, 1, 1, 2)
 
 
 def element(cls):
-    """`@dataclass` for the model's elements. An element is a thing in the
-    cluster, equal only to itself (two identical `server` lines are two
-    servers) and hashable; its class gets no generated `__eq__` and
-    `__repr__` (Located has a short one), whose compilation at import was a
-    third of hacc's start-up."""
-    return dataclass(eq=False, repr=False)(cls)
+    """`@dataclass` for the model's elements, applied when first needed.
+
+    An element is a thing in the cluster, equal only to itself (two
+    identical `server` lines are two servers) and hashable; its class gets
+    no generated `__eq__` and `__repr__` (Located has a short one).
+
+    Making a dataclass compiles its `__init__` from source, which for the
+    model's 59 classes was a tenth of `hacc lint`'s start-up, and a cluster
+    uses a third of them (examples/article-lb.ha: 20). So a class becomes a
+    dataclass at its first instance, or when the binder asks for its fields
+    (`ready`); until then its `__init__` is the stand-in that does it."""
+    cls.__init__ = _first_init
+    return cls
+
+
+def _first_init(self, *args, **kwargs) -> None:
+    ready(type(self)).__init__(self, *args, **kwargs)
+
+
+def ready(cls: type) -> type:
+    """`cls`, with it and the element classes it derives from made into
+    dataclasses (bases first: a dataclass takes its bases' fields).
+
+    Ask `dataclasses` about an element class only through this: until its
+    first instance, a class whose base is made looks like a dataclass with
+    only the base's fields."""
+    for klass in reversed(cls.__mro__):
+        if klass.__dict__.get("__init__") is _first_init:
+            del klass.__init__
+            dataclass(eq=False, repr=False)(klass)
+    return cls
+
+
+def is_element(cls) -> bool:
+    """Whether `cls` is a model element class, made into a dataclass yet or not."""
+    return isinstance(cls, type) and issubclass(cls, Located)
 
 
 @element
