@@ -182,3 +182,32 @@ def test_fmt_checks_rewrites_and_takes_directories(tmp_path):
     result = hacc("fmt", broken, check=1)
     assert "error[HA001]" in result.stderr and broken.read_text() == "cluster c {\n"
     hacc("fmt", tmp_path / "empty-dir-that-does-not-exist", check=1)
+
+
+def test_output_cut_short_by_the_reader_is_no_traceback(tmp_path):
+    """`hacc lint ... | head -1`: the reader goes away while hacc writes.
+    hacc leaves without tearing down (hacc.entry); the failed flush must
+    give an exit status, not a traceback or an 'Exception ignored' line."""
+    for index in range(150):  # far more output than a pipe holds
+        (tmp_path / f"c{index}.ha").write_text(LB.read_text())
+    process = subprocess.Popen([sys.executable, "-m", "hacc", "lint", str(tmp_path)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)})
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    code = process.wait(timeout=60)
+    assert first  # hacc did write before the reader left
+    assert code == 1, (code, stderr)
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+
+
+def test_exit_status_and_streams_survive_the_fast_exit(tmp_path):
+    """Everything printed before the fast exit arrives, on the right stream,
+    with the status click chose (0, 1 on findings, 2 on usage errors)."""
+    result = hacc("lint", LB, "--format", "json", check=0)
+    assert json.loads(result.stdout)["diagnostics"]
+    assert hacc("lint", tmp_path / "missing.ha", check=2).stderr.startswith("Usage:")
+    broken = tmp_path / "broken.ha"
+    broken.write_text("cluster x {\n")
+    assert "error[" in hacc("lint", broken, check=1).stdout
