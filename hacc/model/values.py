@@ -27,10 +27,11 @@ def element(cls):
     no generated `__eq__` and `__repr__` (Located has a short one).
 
     Making a dataclass compiles its `__init__` from source, which for the
-    model's 59 classes was a tenth of `hacc lint`'s start-up, and a cluster
-    uses a third of them (examples/article-lb.ha: 20). So a class becomes a
-    dataclass at its first instance, or when the binder asks for its fields
-    (`ready`); until then its `__init__` is the stand-in that does it."""
+    model's 56 element classes was a tenth of `hacc lint`'s start-up, and
+    a cluster uses about a third of them (examples/article-lb.ha: 20). So
+    a class becomes a dataclass at its first instance, or when the binder
+    asks for its fields (`ready`); until then its `__init__` is the
+    stand-in that does it."""
     cls.__init__ = _first_init
     return cls
 
