@@ -60,7 +60,7 @@ class Binder:
         kwargs: dict[str, Any] = {}
         at: dict = {}
         spans = self.spans
-        for name, key, hint, rest_of in _plan_of(cls):
+        for name, key, converter, rest_of in _plan_of(cls):
             if rest_of is not None:
                 # Collects every JSON key no other field claims (e.g. the
                 # free-form attributes of a Pacemaker op).
@@ -73,8 +73,8 @@ class Binder:
                 continue
             child = path + (key,)
             value = data[key]
-            kwargs[name] = self.convert(hint, value, child)
-            at[name] = self.span(child)
+            kwargs[name] = value if converter is None else converter(self, value, child)
+            at[name] = spans.get(child) or self.span(child)
             if isinstance(value, dict):
                 for sub in value:
                     found = spans.get(child + (sub,))
@@ -90,30 +90,53 @@ class Binder:
                         at[(name, index)] = found
         return cls(**kwargs, span=self.span(path), at=at, model_path=path)
 
-    def convert(self, hint: Any, value: Any, path: tuple) -> Any:
-        kind, arg = _conversion(hint)
-        if kind is _AS_IS:
-            return value
-        if kind is _LEAF:
-            return arg(value)
-        if kind is _ELEMENT:
-            return self.bind(arg, value, path)
-        if kind is _LIST:
-            if _conversion(arg)[0] is _AS_IS:
-                return list(value)
-            return [self.convert(arg, v, path + (i,)) for i, v in enumerate(value)]
-        if kind is _DICT:
-            if _conversion(arg)[0] is _AS_IS:
-                return dict(value)
-            return {k: self.convert(arg, v, path + (k,)) for k, v in value.items()}
-        if kind is _OPTIONAL:
-            return None if value is None else self.convert(arg, value, path)
-        return self.convert(_pick(arg, value), value, path)
-
 
 # How a JSON value becomes what a field's annotation says; worked out once
 # per annotation, since a big cluster converts hundreds of thousands of values.
 _AS_IS, _LEAF, _ELEMENT, _LIST, _DICT, _OPTIONAL, _UNION = range(7)
+
+# A converter takes (binder, JSON value, its path) and returns the model
+# value; None stands for "the value as it is".
+Converter = typing.Callable[[Binder, Any, tuple], Any]
+
+
+@functools.cache
+def _converter(hint: Any) -> Converter | None:
+    """The conversion `hint` calls for, made into one function up front:
+    per value, converting is then a call, not a walk over the annotation."""
+    kind, arg = _conversion(hint)
+    if kind is _AS_IS:
+        return None
+    if kind is _LEAF:
+        return lambda binder, value, path: arg(value)
+    if kind is _ELEMENT:
+        return lambda binder, value, path: binder.bind(arg, value, path)
+    if kind is _LIST:
+        item = _converter(arg)
+        if item is None:
+            return lambda binder, value, path: list(value)
+        return lambda binder, value, path: [item(binder, v, path + (i,)) for i, v in enumerate(value)]
+    if kind is _DICT:
+        item = _converter(arg)
+        if item is None:
+            return lambda binder, value, path: dict(value)
+        return lambda binder, value, path: {k: item(binder, v, path + (k,)) for k, v in value.items()}
+    if kind is _OPTIONAL:
+        inner = _converter(arg)
+        if inner is None:
+            return None
+        return lambda binder, value, path: None if value is None else inner(binder, value, path)
+
+    by_shape: dict = {}
+
+    def union(binder, value, path):
+        shape = _shape(value)
+        if shape not in by_shape:
+            by_shape[shape] = _converter(_pick(arg, shape))
+        chosen = by_shape[shape]
+        return value if chosen is None else chosen(binder, value, path)
+
+    return union
 
 
 @functools.cache
@@ -152,33 +175,45 @@ def _plan_of(cls: type) -> tuple:
     None) for each field the JSON fills."""
     fields = _fields(cls)
     claimed = frozenset({f.metadata.get("json", f.name) for f, _ in fields} | {"type"})
-    return tuple((f.name, f.metadata.get("json", f.name), hint, claimed if f.metadata.get("rest") else None)
+    return tuple((f.name, f.metadata.get("json", f.name), _converter(hint), claimed if f.metadata.get("rest") else None)
                  for f, hint in fields)
 
 
-def _pick(options: tuple, value: Any) -> Any:
-    """The member of a union that matches the JSON shape of `value`."""
+def _shape(value: Any) -> Any:
+    """What `_pick` looks at in a JSON value: its type, and for an object
+    whether it is a secret reference."""
+    if isinstance(value, dict):
+        return _SECRET if "secret" in value else dict
+    return type(value)
+
+
+_SECRET = "a secret reference"
+
+
+def _pick(options: tuple, shape: Any) -> Any:
+    """The member of a union that matches a JSON value of `shape`."""
+    objects = (dict, _SECRET)
     for option in options:
         if option is type(None):
-            if value is None:
+            if shape is type(None):
                 return option
             continue
         if option is SecretRef:
-            if isinstance(value, dict) and "secret" in value:
+            if shape is _SECRET:
                 return option
             continue
         origin = typing.get_origin(option) or option
-        if origin is dict and isinstance(value, dict):
+        if origin is dict and shape in objects:
             return option
-        if origin is list and isinstance(value, list):
+        if origin is list and shape is list:
             return option
-        if (is_element(option) or dataclasses.is_dataclass(option)) and isinstance(value, dict):
+        if (is_element(option) or dataclasses.is_dataclass(option)) and shape in objects:
             return option
-        if option is bool and isinstance(value, bool):
+        if option is bool and shape is bool:
             return option
-        if option is int and isinstance(value, int) and not isinstance(value, bool):
+        if option is int and shape is int:
             return option
-        if option in (str, Duration, Endpoint, _IP, _IFACE) and isinstance(value, str):
+        if option in (str, Duration, Endpoint, _IP, _IFACE) and shape is str:
             return option
         if option is Any:
             return option
