@@ -147,3 +147,26 @@ print("members" in [f.name for f in dataclasses.fields(ready(pacemaker.Group))],
         "r {} [] True",
         "True []",
     ], result.stdout + result.stderr
+
+
+def test_an_element_with_its_own_init_keeps_it():
+    """Made at once, after its bases (in a fresh interpreter, where Located
+    is not made yet), and its own __init__ stays."""
+    import subprocess
+    import sys
+
+    script = """
+import dataclasses
+from hacc.model.values import Located, element
+
+@element
+class Custom(Located):
+    name: str = ""
+
+    def __init__(self, name: str) -> None:
+        self.name = name.upper()
+
+print(Custom("x").name, [f.name for f in dataclasses.fields(Custom)])
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "X ['span', 'at', 'model_path', 'name']", result.stdout + result.stderr

@@ -32,6 +32,12 @@ def element(cls):
     a class becomes a dataclass at its first instance, or when the binder
     asks for its fields (`ready`); until then its `__init__` is the
     stand-in that does it."""
+    if "__init__" in cls.__dict__:
+        # An element that writes its own __init__ keeps it, as a dataclass
+        # would; it is made at once, after its bases.
+        for base in cls.__bases__:
+            ready(base)
+        return dataclass(eq=False, repr=False)(cls)
     cls.__init__ = _first_init
     return cls
 
