@@ -64,8 +64,8 @@ def pacemaker(size: int, nodes: list[str]) -> list[str]:
     for s in range(services):
         vip = f"10.2.{s // 250}.{s % 250 + 1}"
         out += [f"        resource vip{s} ocf:heartbeat:IPaddr2 {{ ip={vip} cidr_netmask=16; op monitor interval=10s timeout=20s }}",
-                f"        resource fs{s} ocf:heartbeat:Filesystem {{ device=/dev/vg0/lv{s} directory=/srv/s{s} fstype=xfs; "
-                f"op monitor interval=20s timeout=40s; op start timeout=60s; op stop timeout=60s }}",
+                (f"        resource fs{s} ocf:heartbeat:Filesystem {{ device=/dev/vg0/lv{s} directory=/srv/s{s} fstype=xfs; "
+                f"op monitor interval=20s timeout=40s; op start timeout=60s; op stop timeout=60s }}"),
                 f"        resource app{s} systemd:app{s} {{ op monitor interval=30s timeout=30s; op start timeout=100s; op stop timeout=100s }}",
                 f"        group svc{s} vip{s} fs{s} app{s}",
                 f"        location svc{s}-home svc{s} prefers {nodes[s % len(nodes)]}=50"]

@@ -12,6 +12,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 
+import compare
 import gen
 import run
 
@@ -46,3 +47,12 @@ def test_growth_exponents():
     noisy_linear = [(10, 0.011), (100, 0.1), (1000, 0.98)]
     assert abs(run.fitted(noisy_linear) - 1.0) < 0.05
     assert not math.isnan(run.fitted([(1, 1.0), (2, 2.0)]))
+
+
+def test_compare_alternates_and_reports_the_ratio():
+    found = compare.alternate({"fast": [sys.executable, "-c", "pass"],
+                               "slow": [sys.executable, "-c", "import time; time.sleep(0.2)"]}, 2)
+    assert found["slow"][0] > found["fast"][0] + 0.15
+    assert all(peak > 1024 for _, peak in found.values())  # KiB, read from the kernel
+    assert compare.row("x", (1.0, 2048), (2.0, 4096)) == "| x | 2.00 s | 1.00 s | 0.50 | 4 MB | 2 MB |"
+    assert compare.row("y", (0.15, 2048), (0.2, 2048), "ms") == "| y | 200 ms | 150 ms | 0.75 | 2 MB | 2 MB |"
