@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hacc.checks.fleet_index import listener_clashes, network_clashes
 from hacc.checks.registry import Finding, rule
 from hacc.diagnostics.model import Label, Severity
 from hacc.model.addresses import managed_vips
@@ -59,18 +60,14 @@ def vrid_reused(clusters) -> Iterator[Finding]:
         if cluster.keepalived is None:
             continue
         for instance in cluster.keepalived.instances:
-            networks = {vip.address.network for vip in instance.vips}
-            buckets.setdefault((instance.vrid, instance.family), []).append((cluster, instance, networks))
+            networks = list(dict.fromkeys(vip.address.network for vip in instance.vips))
+            buckets.setdefault((instance.vrid, instance.family), []).append(
+                (cluster, networks, instance.multicast, (cluster, instance)))
     for entries in buckets.values():
-        for index, (cluster, instance, networks) in enumerate(entries):
-            for other_cluster, other, other_networks in entries[:index]:
-                if other_cluster is cluster or not (instance.multicast or other.multicast):
-                    continue
-                if any(a.overlaps(b) for a in networks for b in other_networks):
-                    yield Finding(instance.span_of("vrid"), f"vrid {instance.vrid} is also used by cluster `{other_cluster.name}` on the same network",
-                                  labels=(Label(other.span_of("vrid"), f"`{other.name}` in cluster `{other_cluster.name}`"),),
-                                  help="give each cluster its own VRIDs", path=instance.path_of("vrid"))
-                    break
+        for (_, instance), (other_cluster, other) in network_clashes(entries):
+            yield Finding(instance.span_of("vrid"), f"vrid {instance.vrid} is also used by cluster `{other_cluster.name}` on the same network",
+                          labels=(Label(other.span_of("vrid"), f"`{other.name}` in cluster `{other_cluster.name}`"),),
+                          help="give each cluster its own VRIDs", path=instance.path_of("vrid"))
 
 
 @rule("HA602", "vip-claimed-twice", Severity.ERROR, fleet=True)
@@ -238,16 +235,11 @@ def port_collision_across_clusters(clusters) -> Iterator[Finding]:
     ## References
     haproxy#868; keepalived-haproxy.md HX07.
     """
-    seen: dict[tuple, list] = {}
-    for cluster in clusters:
-        for host, protocol, port, address, element in _listeners(cluster):
-            key = (host, protocol, port)
-            for other_cluster, other_address, other in seen.get(key, []):
-                if other_cluster is not cluster and (address is None or other_address is None or address == other_address):
-                    yield Finding(element.span, f"{protocol} port {port} on `{host}` is also used by cluster `{other_cluster.name}`",
-                                  labels=(Label(other.span, f"in cluster `{other_cluster.name}`"),),
-                                  help="use another port or address")
-                    break
-            seen.setdefault(key, []).append((cluster, address, element))
+    listeners = ((cluster, (host, protocol, port), address, (cluster, host, protocol, port, element))
+                 for cluster in clusters for host, protocol, port, address, element in _listeners(cluster))
+    for (_, host, protocol, port, element), (other_cluster, _, _, _, other) in listener_clashes(listeners):
+        yield Finding(element.span, f"{protocol} port {port} on `{host}` is also used by cluster `{other_cluster.name}`",
+                      labels=(Label(other.span, f"in cluster `{other_cluster.name}`"),),
+                      help="use another port or address")
 
 
