@@ -137,14 +137,15 @@ def test_resources_serialized_one_by_one_read_as_one_pretty_printed_tree(compile
     for body in (
         "resource a ocf:heartbeat:Dummy",
         "",
-        "resource a ocf:heartbeat:Dummy { op monitor interval=10s }\n"
-        "resource b ocf:heartbeat:Dummy\n resource c ocf:heartbeat:Dummy\n"
-        "group g b c { meta target-role=Started }\n clone cg g interleave=true\n"
-        "resource d ocf:heartbeat:Dummy",
+        ("resource a ocf:heartbeat:Dummy { op monitor interval=10s }\n"
+         "resource b ocf:heartbeat:Dummy\n resource c ocf:heartbeat:Dummy\n"
+         "group g b c { meta target-role=Started }\n clone cg g interleave=true\n"
+         "resource d ocf:heartbeat:Dummy"),
     ):
         output, _ = cib(compile_text, body)
         content = output.content
         declaration, comment, body_text = content.split(b"\n", 2)
+        assert declaration.startswith(b"<?xml") and comment.startswith(b"<!--")
         tree = etree.fromstring(body_text, etree.XMLParser(remove_blank_text=True))
         assert body_text == etree.tostring(tree, pretty_print=True, encoding="UTF-8"), body
         assert (b"<resources/>" in content) == (not body)
