@@ -21,6 +21,8 @@ from typing import Any
 
 
 class _Buckets(dict):
+    """Key -> the two entries (order, cluster, item) worth keeping."""
+
     def add(self, key: Any, order: int, cluster: Any, item: Any) -> None:
         kept = self.setdefault(key, [])
         if not kept or (len(kept) == 1 and kept[0][1] is not cluster):
@@ -69,29 +71,29 @@ def network_clashes(entries: list[tuple[Any, list, bool, Any]]) -> Iterator[tupl
     use; a query then looks up its own supernets (networks that hold it) and
     itself among the supernets of others (networks it holds)."""
     lengths = sorted({network.prefixlen for _, networks, _, _ in entries for network in networks})
-    # (networks by themselves, networks by their supernets), over every
-    # entry (asked by a multicast entry) and over multicast entries only
-    # (asked by a unicast one).
+    # Two indexes, (by network, by supernet), over every entry (asked by a
+    # multicast entry) and over multicast entries only (asked by a unicast
+    # one).
     every, multicast_only = (_Buckets(), _Buckets()), (_Buckets(), _Buckets())
     for order, (cluster, networks, multicast, item) in enumerate(entries):
-        holding, inside = every if multicast else multicast_only
+        by_network, by_supernet = every if multicast else multicast_only
         candidates: list[tuple[int, Any]] = []
         for network in networks:
-            for length in lengths:
+            for length in lengths:  # the networks that hold this one
                 if length > network.prefixlen:
                     break
-                candidates.extend(holding.others(_supernet(network, length), cluster))
-            candidates.extend(inside.others(network, cluster))
+                candidates.extend(by_network.others(_supernet(network, length), cluster))
+            candidates.extend(by_supernet.others(network, cluster))  # the ones inside it
         found = _earliest(candidates)
         if found is not None:
             yield item, found
-        for holding, inside in (every, multicast_only) if multicast else (every,):
+        for by_network, by_supernet in (every, multicast_only) if multicast else (every,):
             for network in networks:
-                holding.add(network, order, cluster, item)
+                by_network.add(network, order, cluster, item)
                 for length in lengths:
                     if length >= network.prefixlen:
                         break
-                    inside.add(_supernet(network, length), order, cluster, item)
+                    by_supernet.add(_supernet(network, length), order, cluster, item)
 
 
 def _supernet(network: ipaddress.IPv4Network | ipaddress.IPv6Network, length: int):
