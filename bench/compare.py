@@ -19,29 +19,18 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 from gen import generate
-from run import CHILD_ENV, ROOT, SECRETS, measure
+from run import ROOT, SECRETS, interleaved
 
 
 def alternate(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, int]]:
-    """Median wall time and largest peak RSS (KiB) of each command, the
-    commands run in turn `runs` times after one warm-up run each."""
-    for args in commands.values():
-        measure(args, CHILD_ENV)
-    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, args in commands.items():
-            elapsed, peak, code = measure(args, CHILD_ENV)
-            if code not in (0, 1):
-                raise SystemExit(f"{' '.join(args)} exited with {code}")
-            samples[name].append((elapsed, peak))
-    return {name: (statistics.median(t for t, _ in series), max(p for _, p in series))
-            for name, series in samples.items()}
+    """Median wall time and largest peak RSS (KiB) of each named command,
+    the commands run in turn (bench/run.py's `interleaved`)."""
+    return dict(zip(commands, interleaved(list(commands.values()), runs)))
 
 
 def row(label: str, this: tuple[float, int], other: tuple[float, int], unit: str = "s") -> str:

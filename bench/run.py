@@ -65,20 +65,21 @@ def median_of(args: list[str], runs: int, env: dict | None = None) -> tuple[floa
     return statistics.median(times), max(peaks)
 
 
-def interleaved(commands: list[list[str]], runs: int) -> list[float]:
-    """Median wall time of each command, run in turn rather than one after
-    the other: a ratio of two short times is only fair if a busy moment of
-    the machine slows both."""
+def interleaved(commands: list[list[str]], runs: int) -> list[tuple[float, int]]:
+    """Median wall time and largest peak RSS (KiB) of each command, run in
+    turn rather than one after the other (after one warm-up run each): a
+    ratio of two times is only fair if a busy moment of the machine slows
+    both."""
     for args in commands:
         measure(args, CHILD_ENV)
-    times: list[list[float]] = [[] for _ in commands]
+    samples: list[list[tuple[float, int]]] = [[] for _ in commands]
     for _ in range(runs):
         for index, args in enumerate(commands):
-            elapsed, _, code = measure(args, CHILD_ENV)
+            elapsed, peak, code = measure(args, CHILD_ENV)
             if code not in (0, 1):
                 raise SystemExit(f"{' '.join(args)} exited with {code}")
-            times[index].append(elapsed)
-    return [statistics.median(series) for series in times]
+            samples[index].append((elapsed, peak))
+    return [(statistics.median(t for t, _ in series), max(p for _, p in series)) for series in samples]
 
 
 def fitted(points: list[tuple[int, float]]) -> float:
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nfitted growth exponent (least squares of log time on log SIZE, SIZE >= 10): "
                   f"lint {fitted([(n, t) for n, t, _ in large]):.2f}, build {fitted([(n, t) for n, _, t in large]):.2f}")
         print()
-        baseline, startup, click = interleaved([[sys.executable, "-c", "pass"],
+        (baseline, _), (startup, _), (click, _) = interleaved([[sys.executable, "-c", "pass"],
                                                 hacc + ["lint", str(ROOT / "examples" / "article-lb.ha")],
                                                 [sys.executable, "-c", "import click"]], 21)
         print(f"python -c pass: {baseline * 1000:.0f} ms; hacc lint examples/article-lb.ha: {startup * 1000:.0f} ms "
