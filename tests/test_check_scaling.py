@@ -67,15 +67,22 @@ NETWORKS = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "10.1.0.0/16", "10.1
                                               "10.1.2.128/25", "10.2.0.0/16", "192.168.0.0/24", "10.1.2.7/32")]
 
 
-def _pairwise_listeners(listeners):
+def _first_earlier_clashes(entries, clash):
+    """(index, item) for each entry that clashes with an earlier one, naming
+    the first: the pairwise definition the indexes must give."""
     found = []
-    for index, (cluster, key, address, _) in enumerate(listeners):
-        for other_cluster, other_key, other_address, other in listeners[:index]:
-            if other_cluster != cluster and other_key == key and (
-                    address is None or other_address is None or address == other_address):
-                found.append((index, other))
+    for index, entry in enumerate(entries):
+        for other in entries[:index]:
+            if clash(entry, other):
+                found.append((index, other[-1]))
                 break
     return found
+
+
+def _listeners_clash(listener, other):
+    (cluster, key, address, _), (other_cluster, other_key, other_address, _) = listener, other
+    return other_cluster != cluster and other_key == key and (
+        address is None or other_address is None or address == other_address)
 
 
 @given(st.lists(st.tuples(CLUSTERS, st.sampled_from([("lb1", "tcp", 80), ("lb1", "tcp", 443), ("lb2", "tcp", 80)]),
@@ -85,20 +92,15 @@ def test_listener_clashes_match_the_pairwise_definition(raw):
     # Clusters are compared by identity, as the rule does: one object each.
     owners = [object() for _ in range(4)]
     listeners = [(owners[c], key, address, index) for index, (c, key, address) in enumerate(raw)]
-    expected = _pairwise_listeners([(c, key, address, index) for index, (c, key, address) in enumerate(raw)])
+    expected = _first_earlier_clashes([(c, key, address, index) for index, (c, key, address) in enumerate(raw)],
+                                      _listeners_clash)
     assert list(listener_clashes(listeners)) == expected
 
 
-def _pairwise_networks(entries):
-    found = []
-    for index, (cluster, networks, multicast, _) in enumerate(entries):
-        for other_cluster, other_networks, other_multicast, other in entries[:index]:
-            if other_cluster == cluster or not (multicast or other_multicast):
-                continue
-            if any(a.overlaps(b) for a in networks for b in other_networks):
-                found.append((index, other))
-                break
-    return found
+def _networks_clash(entry, other):
+    (cluster, networks, multicast, _), (other_cluster, other_networks, other_multicast, _) = entry, other
+    return other_cluster != cluster and (multicast or other_multicast) and any(
+        a.overlaps(b) for a in networks for b in other_networks)
 
 
 @given(st.lists(st.tuples(CLUSTERS, st.lists(st.sampled_from(NETWORKS), max_size=3, unique=True), st.booleans()),
@@ -107,7 +109,8 @@ def _pairwise_networks(entries):
 def test_network_clashes_match_the_pairwise_definition(raw):
     owners = [object() for _ in range(4)]
     entries = [(owners[c], networks, multicast, index) for index, (c, networks, multicast) in enumerate(raw)]
-    expected = _pairwise_networks([(c, networks, multicast, index) for index, (c, networks, multicast) in enumerate(raw)])
+    expected = _first_earlier_clashes([(c, networks, multicast, index) for index, (c, networks, multicast) in enumerate(raw)],
+                                      _networks_clash)
     assert list(network_clashes(entries)) == expected
 
 

@@ -151,7 +151,7 @@ def _conversion(hint: Any) -> tuple[int, Any]:
         return _LEAF, parse_interface
     if hint is SecretRef:
         return _LEAF, lambda value: SecretRef(value["secret"])
-    if is_element(hint) or dataclasses.is_dataclass(hint):
+    if _is_record(hint):
         return _ELEMENT, hint
     origin = typing.get_origin(hint)
     if origin is list:
@@ -177,6 +177,12 @@ def _plan_of(cls: type) -> tuple:
     claimed = frozenset({f.metadata.get("json", f.name) for f, _ in fields} | {"type"})
     return tuple((f.name, f.metadata.get("json", f.name), _converter(hint), claimed if f.metadata.get("rest") else None)
                  for f, hint in fields)
+
+
+def _is_record(hint: Any) -> bool:
+    """Whether `hint` is bound from a JSON object field by field: a model
+    element (a dataclass from its first use on) or another dataclass."""
+    return is_element(hint) or dataclasses.is_dataclass(hint)
 
 
 def _shape(value: Any) -> Any:
@@ -207,7 +213,7 @@ def _pick(options: tuple, shape: Any) -> Any:
             return option
         if origin is list and shape is list:
             return option
-        if (is_element(option) or dataclasses.is_dataclass(option)) and shape in objects:
+        if _is_record(option) and shape in objects:
             return option
         if option is bool and shape is bool:
             return option
